@@ -1,0 +1,101 @@
+/**
+ * The load generator's contract: what a run is asked to do and what it reports.
+ * The bench runner, the profiler and the regression check read these shapes; change them
+ * only together with the README's description of the JSON result.
+ */
+
+export type LoadMode = 'closed' | 'conversation' | 'open';
+
+export interface LoadOptions {
+  host: string;
+  port: number;
+  mode: LoadMode;
+  /** Persistent connections (closed, open) or virtual users (conversation). */
+  connections: number;
+  /** Questions in flight per connection (closed mode). */
+  pipeline: number;
+  /** Questions per conversation (conversation mode). */
+  questions: number;
+  /** Questions per second over all connections (open mode). */
+  rate: number;
+  /** Seconds of load before measuring starts. */
+  warmupS: number;
+  /** Seconds measured; the run also stops after `requests` answers when that is set. */
+  durationS: number;
+  /** Stop after this many measured answers (0: no count limit, duration only). */
+  requests: number;
+  /** A question unanswered for this long counts as a timeout. */
+  timeoutMs: number;
+  /** Worker threads the connections are spread over (1: the calling thread's own). */
+  threads: number;
+  /** Targets other than loopback are refused unless this is set. */
+  allowRemote: boolean;
+}
+
+/** Percentiles in microseconds, read from an HDR histogram. */
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
+
+/** Each kind of failure counted on its own. */
+export interface ErrorCounts {
+  /** An answer that is not the one the question asked for. */
+  wrongAnswers: number;
+  /** A connection attempt that failed (refused, unreachable). */
+  connectErrors: number;
+  /** A connection reset or closed by the server while questions were outstanding. */
+  resets: number;
+  /** A question that waited longer than timeoutMs for its answer. */
+  timeouts: number;
+  /** Connections that were open during the run and never received a single answer. */
+  unansweredConnections: number;
+}
+
+export interface LoadgenCpu {
+  /** CPU seconds the generator used during the measured window, all its threads. */
+  cpuSeconds: number;
+  /** Busiest thread's CPU use as a fraction of one core (0..1). */
+  maxThreadCoreFraction: number;
+  /** Busiest thread's event-loop utilisation (0..1). */
+  maxEventLoopUtilization: number;
+}
+
+export interface LoadResult {
+  mode: LoadMode;
+  host: string;
+  port: number;
+  connections: number;
+  pipeline: number;
+  threads: number;
+  /** Length of the measured window in seconds (warm-up excluded). */
+  durationS: number;
+  /** Answers received in the measured window. */
+  requests: number;
+  /** Answers per second over the measured window. */
+  throughput: number;
+  /** Per-question latency; in open mode corrected for coordinated omission. */
+  latencyUs: LatencySummary;
+  /** Open mode only: latency measured from the actual send, as a naive generator would. */
+  uncorrectedLatencyUs?: LatencySummary;
+  /** Open mode only: the rate the requested schedule was asked for and actually sent. */
+  targetRate?: number;
+  achievedRate?: number;
+  /** Conversation mode only: TCP connect time and whole-conversation latency. */
+  connectLatencyUs?: LatencySummary;
+  conversationLatencyUs?: LatencySummary;
+  errors: ErrorCounts;
+  /** Total of all error counts; the CLI exits non-zero when it is above 0. */
+  errorTotal: number;
+  /** Answers and errors in each second of the measured window. */
+  perSecond: { answers: number[]; errors: number[] };
+  /** True when the generator itself was the bottleneck (a thread above 90% of a core). */
+  saturated: boolean;
+  loadgenCpu: LoadgenCpu;
+  /** The merged latency histogram, hdr-histogram-js base64 compressed encoding. */
+  histogram: string;
+}
