@@ -1,0 +1,22 @@
+/**
+ * async: one process, one event loop, every connection at once. A question's simulated I/O
+ * is a timer the loop awaits while it goes on serving everyone else.
+ */
+import { answerFor } from '../protocol/zen.js';
+import type { Architecture } from './shared/architecture.js';
+import { serveConcurrently } from './shared/tcp.js';
+import { burnCpu, waitAsync } from './shared/work.js';
+
+export const asyncArchitecture: Architecture = {
+  name: 'async',
+  summary: 'one process, one event loop, all connections concurrent',
+  usesWorkers: false,
+  start(options) {
+    function answer(question: Buffer): Buffer | Promise<Buffer> {
+      burnCpu(options.cpuUs);
+      if (options.ioMs === 0) return answerFor(question);
+      return waitAsync(options.ioMs).then(() => answerFor(question));
+    }
+    return serveConcurrently(options, answer);
+  },
+};

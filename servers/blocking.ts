@@ -1,0 +1,53 @@
+/**
+ * blocking: the book's srv_single.py. One connection is served from start to finish while
+ * the others wait, accepted by the kernel but not read, and all work blocks the one thread.
+ */
+import type { Socket } from 'node:net';
+import { answerFor } from '../protocol/zen.js';
+import type { Architecture } from './shared/architecture.js';
+import { Connections } from './shared/connection.js';
+import { listenTcp } from './shared/tcp.js';
+import { blockThread, burnCpu } from './shared/work.js';
+
+export const blockingArchitecture: Architecture = {
+  name: 'blocking',
+  summary: 'single-threaded, one connection at a time, work blocks the thread',
+  usesWorkers: false,
+  async start(options) {
+    function answer(question: Buffer): Buffer {
+      burnCpu(options.cpuUs);
+      blockThread(options.ioMs);
+      return answerFor(question);
+    }
+
+    const connections = new Connections(options);
+    const waiting: Socket[] = [];
+    let serving = false;
+
+    function serveNext(): void {
+      const socket = waiting.shift();
+      serving = socket !== undefined;
+      if (socket === undefined) return;
+      void connections.serve(socket, answer).closed.then(serveNext);
+      socket.resume();
+    }
+
+    const service = await listenTcp(
+      options,
+      connections,
+      (socket) => {
+        socket.on('error', () => socket.destroy()); // a waiting client may give up
+        waiting.push(socket);
+        if (!serving) serveNext();
+      },
+      { pauseOnConnect: true },
+    );
+    return {
+      ...service,
+      async close() {
+        for (const socket of waiting.splice(0)) socket.destroy();
+        await service.close();
+      },
+    };
+  },
+};

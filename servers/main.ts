@@ -1,0 +1,64 @@
+/** `npm run server -- <architecture> [options]`: start one architecture and announce it. */
+import { fail, UsageError } from '../lib/cli.js';
+import { parseServerCommand, SERVER_USAGE } from './options.js';
+import { ARCHITECTURE_NAMES, findArchitecture } from './registry.js';
+import { ListenError } from './shared/tcp.js';
+
+const PROG = 'zenbench server';
+/** A shutdown that has not finished by then is a bug; say so rather than hang. */
+const SHUTDOWN_LIMIT_MS = 4500;
+
+async function main(): Promise<void> {
+  let command;
+  try {
+    command = parseServerCommand(process.argv.slice(2), ARCHITECTURE_NAMES);
+  } catch (error) {
+    if (error instanceof UsageError) fail(PROG, error.message, 2);
+    throw error;
+  }
+  if (command.help) {
+    process.stdout.write(`${SERVER_USAGE}\n`);
+    return;
+  }
+  const architecture = findArchitecture(command.architecture);
+  if (architecture === undefined) fail(PROG, `unknown architecture '${command.architecture}'`, 2);
+  const { options } = command;
+
+  let server;
+  try {
+    server = await architecture.start(options);
+  } catch (error) {
+    if (error instanceof ListenError) fail(PROG, error.message, 1);
+    fail(PROG, `${architecture.name} did not start: ${error instanceof Error ? error.message : String(error)}`, 1);
+  }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => fail(PROG, `shutdown took longer than ${SHUTDOWN_LIMIT_MS} ms after ${signal}`, 1), SHUTDOWN_LIMIT_MS).unref();
+    void server.close().then(() => {
+      process.stdout.write(`${JSON.stringify({ event: 'stopped', signal, pid: process.pid })}\n`);
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  const listening = {
+    event: 'listening',
+    architecture: architecture.name,
+    host: server.host,
+    port: server.port,
+    pid: process.pid,
+    workers: architecture.usesWorkers ? options.workers : 1,
+    ...(architecture.name === 'cluster' ? { schedule: options.schedule } : {}),
+    cpuUs: options.cpuUs,
+    ioMs: options.ioMs,
+    idleTimeoutS: options.idleTimeoutS,
+    node: process.version,
+  };
+  process.stdout.write(`${JSON.stringify(listening)}\n`);
+}
+
+void main();
