@@ -1,0 +1,149 @@
+/**
+ * SVG charts of a results file, drawn with vega-lite and rendered headless by vega (no
+ * browser, no canvas): throughput against concurrency per workload and pattern, one line per
+ * architecture, as the book's chapter charted its servers with FunkLoad; and the latency
+ * percentiles of each architecture at the highest concurrency measured.
+ */
+import { parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import type { BenchResults, PointResult } from './results-format.js';
+
+export interface Chart {
+  /** File name, e.g. throughput-io-persistent.svg. */
+  file: string;
+  title: string;
+  /** `${workload}/${pattern}`: the report section it belongs to. */
+  section: string;
+  spec: TopLevelSpec;
+}
+
+export interface RenderedChart extends Omit<Chart, 'spec'> {
+  svg: string;
+}
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+const CONFIG = { font: 'Helvetica, Arial, sans-serif', view: { stroke: null } };
+
+function groupBySection(results: BenchResults): Map<string, PointResult[]> {
+  const groups = new Map<string, PointResult[]>();
+  for (const point of results.points) {
+    const key = `${point.workload.name}/${point.pattern.name}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [point]);
+    else group.push(point);
+  }
+  return groups;
+}
+
+function throughputChart(section: string, points: readonly PointResult[], cores: number): Chart | null {
+  const first = points[0];
+  if (first === undefined) return null;
+  const values = points.flatMap((point) =>
+    point.summary === null
+      ? []
+      : [
+          {
+            architecture: point.architecture,
+            connections: point.connections,
+            throughput: Math.round(point.summary.throughput),
+            loadgen: point.summary.saturated ? 'saturated' : 'not saturated',
+          },
+        ],
+  );
+  if (values.length === 0) return null;
+  const title = `Throughput: ${first.workload.label}, ${first.pattern.label} (${cores} cores)`;
+  const spec: TopLevelSpec = {
+    $schema: SCHEMA,
+    title,
+    width: 420,
+    height: 260,
+    config: CONFIG,
+    data: { values },
+    mark: { type: 'line', point: { size: 60, filled: true } },
+    encoding: {
+      x: {
+        field: 'connections',
+        type: 'quantitative',
+        title: 'concurrent connections',
+        scale: { type: 'log', base: 2 },
+        axis: { values: [...new Set(values.map((value) => value.connections))] },
+      },
+      y: { field: 'throughput', type: 'quantitative', title: 'answers per second' },
+      color: { field: 'architecture', type: 'nominal', title: 'architecture' },
+      shape: {
+        field: 'loadgen',
+        type: 'nominal',
+        title: 'load generator',
+        scale: { domain: ['not saturated', 'saturated'], range: ['circle', 'cross'] },
+      },
+    },
+  };
+  return { file: `throughput-${section.replace('/', '-')}.svg`, title, section, spec };
+}
+
+const PERCENTILES = [
+  { label: 'p50', field: 'latencyP50Us' },
+  { label: 'p90', field: 'latencyP90Us' },
+  { label: 'p99', field: 'latencyP99Us' },
+  { label: 'p99.9', field: 'latencyP999Us' },
+] as const;
+
+function latencyChart(section: string, points: readonly PointResult[]): Chart | null {
+  const measured = points.filter((point) => point.summary !== null);
+  const connections = Math.max(...measured.map((point) => point.connections));
+  const atTop = measured.filter((point) => point.connections === connections);
+  const first = atTop[0];
+  if (first === undefined) return null;
+  const values = atTop.flatMap((point) =>
+    PERCENTILES.map(({ label, field }) => ({
+      architecture: point.architecture,
+      percentile: label,
+      // Floor at 1 µs so that a log scale can draw it.
+      latencyMs: Math.max(point.summary?.[field] ?? 0, 1) / 1000,
+    })),
+  );
+  const title = `Latency at ${connections} connections: ${first.workload.label}, ${first.pattern.label}`;
+  const spec: TopLevelSpec = {
+    $schema: SCHEMA,
+    title,
+    width: 420,
+    height: 260,
+    config: CONFIG,
+    data: { values },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'percentile', type: 'ordinal', sort: PERCENTILES.map(({ label }) => label), title: null },
+      xOffset: { field: 'architecture', type: 'nominal' },
+      y: { field: 'latencyMs', type: 'quantitative', title: 'latency (ms, log scale)', scale: { type: 'log' } },
+      color: { field: 'architecture', type: 'nominal', title: 'architecture' },
+    },
+  };
+  return { file: `latency-${section.replace('/', '-')}.svg`, title, section, spec };
+}
+
+/** Chart specifications for every workload and pattern in the results. */
+export function buildCharts(results: BenchResults): Chart[] {
+  const charts: Chart[] = [];
+  for (const [section, points] of groupBySection(results)) {
+    const throughput = throughputChart(section, points, results.environment.cores);
+    if (throughput !== null) charts.push(throughput);
+    const latency = latencyChart(section, points);
+    if (latency !== null) charts.push(latency);
+  }
+  return charts;
+}
+
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export async function renderCharts(results: BenchResults): Promise<RenderedChart[]> {
+  const rendered: RenderedChart[] = [];
+  for (const { spec, ...chart } of buildCharts(results)) rendered.push({ ...chart, svg: await renderSvg(spec) });
+  return rendered;
+}

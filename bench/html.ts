@@ -1,0 +1,68 @@
+/**
+ * results/latest.html: the tables and the charts on one self-contained page. The SVGs are
+ * inlined, so the page opens from disk (file://) with nothing beside it.
+ */
+import type { RenderedChart } from './charts.js';
+import type { BenchResults } from './results-format.js';
+import { buildSections, COLUMNS, describeMethod, describeRun } from './report-tables.js';
+
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+/** Markdown's `code` spans in the method sentences, as HTML. */
+function inlineCode(text: string): string {
+  return escapeHtml(text).replace(/`([^`]+)`/g, '<code>$1</code>');
+}
+
+const STYLE = `
+body { font-family: Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 72em; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; }
+th { background: #f3f3f3; }
+td.number { text-align: right; font-variant-numeric: tabular-nums; }
+tr.saturated td { background: #fff6dd; }
+tr.failed td { background: #fde8e8; }
+.charts { display: flex; flex-wrap: wrap; gap: 1em; }
+`;
+
+export function renderHtml(results: BenchResults, charts: readonly RenderedChart[]): string {
+  const parts: string[] = [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<title>zenbench results ${escapeHtml(results.startedAt)}</title>`,
+    `<style>${STYLE}</style></head><body>`,
+    '<h1>zenbench results</h1>',
+    '<ul>',
+    ...describeRun(results).map(({ label, value }) => `<li><strong>${escapeHtml(label)}:</strong> ${escapeHtml(value)}</li>`),
+    '</ul>',
+    '<h2>Method</h2>',
+    '<ul>',
+    ...describeMethod(results).map((sentence) => `<li>${inlineCode(sentence)}</li>`),
+    '</ul>',
+  ];
+  const numeric = COLUMNS.map((name) => name !== 'Architecture' && name !== 'Notes');
+  for (const section of buildSections(results)) {
+    const key = `${section.workload.name}/${section.pattern.name}`;
+    parts.push(`<h2>${escapeHtml(section.title)}</h2>`, '<table><thead><tr>');
+    parts.push(...COLUMNS.map((name) => `<th>${escapeHtml(name)}</th>`), '</tr></thead><tbody>');
+    for (const row of section.rows) {
+      const rowClass = row.failed ? ' class="failed"' : row.saturated ? ' class="saturated"' : '';
+      const cells = row.cells.map(
+        (text, index) => `<td${numeric[index] ? ' class="number"' : ''}>${escapeHtml(text)}</td>`,
+      );
+      parts.push(`<tr${rowClass}>${cells.join('')}</tr>`);
+    }
+    parts.push('</tbody></table>', '<div class="charts">');
+    for (const chart of charts.filter((candidate) => candidate.section === key)) {
+      parts.push(`<figure>${chart.svg}</figure>`);
+    }
+    parts.push('</div>');
+  }
+  parts.push('</body></html>', '');
+  return parts.join('\n');
+}

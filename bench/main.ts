@@ -1,0 +1,140 @@
+/**
+ * `npm run bench`: measures every point of a suite and writes the results and their reports.
+ * Exit codes: 0 all points measured; 1 some point failed (results still written);
+ * 2 bad usage; 130/143 interrupted (the running server is stopped first).
+ */
+import { fail, UsageError } from '../lib/cli.js';
+import { launchServer } from '../servers/launch.js';
+import { ARCHITECTURE_NAMES } from '../servers/registry.js';
+import { ActiveProcesses } from './cleanup.js';
+import { collectEnvironment, tasksetAvailable } from './environment.js';
+import { runLoadgenProcess } from './loadgen-process.js';
+import { benchUsage, parseBenchOptions, type BenchCommandOptions } from './options.js';
+import { estimateSeconds, planPoints } from './plan.js';
+import { BenchProgress, formatSeconds } from './progress.js';
+import { FORMAT_VERSION, type BenchResults, type PinSettings } from './results-format.js';
+import { writeResults } from './results-writer.js';
+import { DEFAULT_RUNNER_TIMINGS, runSuite, type RunnerSettings } from './runner.js';
+import { renderTerminalReport } from './terminal-report.js';
+
+const PROG = 'bench';
+
+function parseOrExit(argv: string[]): BenchCommandOptions {
+  try {
+    return parseBenchOptions(argv, ARCHITECTURE_NAMES);
+  } catch (error) {
+    if (error instanceof UsageError) fail(PROG, error.message);
+    throw error;
+  }
+}
+
+function pinSettings(requested: boolean, cores: number): PinSettings {
+  if (!requested) return { requested, applied: false, serverCpus: null, loadgenCpus: null };
+  if (cores < 2 || !tasksetAvailable()) {
+    process.stderr.write(`${PROG}: --pin needs taskset and 2 cores; running unpinned (recorded as such)\n`);
+    return { requested, applied: false, serverCpus: null, loadgenCpus: null };
+  }
+  // The server gets every core but the last; the load generator the last one.
+  return { requested, applied: true, serverCpus: cores > 2 ? `0-${cores - 2}` : '0', loadgenCpus: String(cores - 1) };
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const options = parseOrExit(argv);
+  if (options.help) {
+    process.stdout.write(`${benchUsage(ARCHITECTURE_NAMES)}\n`);
+    return;
+  }
+  const environment = collectEnvironment();
+  const pin = pinSettings(options.pin, environment.cores);
+  const points = planPoints(options);
+  const chatty = !options.json && !options.quiet;
+  if (chatty) {
+    process.stderr.write(
+      `${PROG}: suite ${options.suite.name}, ${points.length} points x ${options.repeat}, ` +
+        `about ${formatSeconds(estimateSeconds(points, options.repeat))}\n`,
+    );
+  }
+
+  const active = new ActiveProcesses();
+  const abort = new AbortController();
+  const progress = chatty && process.stderr.isTTY ? new BenchProgress(points, options.repeat) : null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (abort.signal.aborted) return;
+    abort.abort();
+    progress?.stop();
+    process.stderr.write(`\n${PROG}: ${signal}: stopping the running server and load generator\n`);
+    void active.stopAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const settings: RunnerSettings = {
+    ...DEFAULT_RUNNER_TIMINGS,
+    launch: launchServer,
+    runLoad: (loadOptions, prefix) => runLoadgenProcess(loadOptions, prefix, active),
+    active,
+    serverCommandPrefix: pin.applied && pin.serverCpus !== null ? ['taskset', '-c', pin.serverCpus] : [],
+    loadgenCommandPrefix: pin.applied && pin.loadgenCpus !== null ? ['taskset', '-c', pin.loadgenCpus] : [],
+    workers: options.workers,
+  };
+  const startedAt = new Date().toISOString();
+  const results = await runSuite(
+    points,
+    options.repeat,
+    settings,
+    {
+      onStart: (at) => progress?.onStart(at),
+      onDone: (at, result) => {
+        progress?.onDone(at, result.status === 'failed');
+        if (!progress && chatty) {
+          const note = result.failure === null ? '' : ` FAILED (${result.failure.stage}): ${result.failure.message}`;
+          process.stderr.write(`${PROG}: [${at.index + 1}/${at.total}] ${at.point.id}${note}\n`);
+        }
+      },
+    },
+    abort.signal,
+  );
+  progress?.stop();
+  if (abort.signal.aborted) return; // the signal handler exits
+
+  const record: BenchResults = {
+    formatVersion: FORMAT_VERSION,
+    tool: 'zenbench',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    environment,
+    options: {
+      suite: options.suite.name,
+      architectures: options.architectures,
+      workloads: options.workloads.map((workload) => workload.name),
+      patterns: options.patterns.map((pattern) => pattern.name),
+      connections: options.connections,
+      warmupS: options.warmupS,
+      durationS: options.durationS,
+      repeat: options.repeat,
+      workers: options.workers ?? null,
+      pin,
+      argv,
+    },
+    points: results,
+  };
+  const written = await writeResults(record, options.outDir);
+  const failed = results.filter((point) => point.summary === null || point.summary.failed);
+  if (options.json) process.stdout.write(`${JSON.stringify(record)}\n`);
+  else if (!options.quiet) {
+    process.stdout.write(`${renderTerminalReport(record)}\n\n`);
+    process.stdout.write(`Wrote ${written.json}, ${written.latestJson}, ${written.markdown}, ${written.html}, ${written.charts.length} charts\n`);
+  }
+  if (failed.length > 0) {
+    process.stderr.write(`${PROG}: ${failed.length} point(s) failed: ${failed.map((point) => point.id).join(', ')}\n`);
+    process.exitCode = 1;
+  }
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${PROG}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,40 @@
+/**
+ * results/latest.md, in the manner of fastify/benchmarks' README: the machine, Node, date and
+ * method first, then one table per workload and traffic pattern.
+ */
+import type { BenchResults } from './results-format.js';
+import { buildSections, COLUMNS, describeMethod, describeRun } from './report-tables.js';
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.map(cell).join(' | ')} |`;
+}
+
+/** Right-aligns the numeric columns, as numbers are read. */
+const ALIGNMENT = COLUMNS.map((name) => (name === 'Architecture' || name === 'Notes' ? ':--' : '--:'));
+
+export interface MarkdownOptions {
+  /** Chart files to link under each section, keyed by `${workload}/${pattern}`. */
+  charts?: ReadonlyMap<string, readonly { title: string; file: string }[]>;
+}
+
+export function renderMarkdown(results: BenchResults, options: MarkdownOptions = {}): string {
+  const lines: string[] = ['# zenbench results', ''];
+  for (const { label, value } of describeRun(results)) lines.push(`* **${label}:** ${value}`);
+  lines.push('', '## Method', '');
+  for (const sentence of describeMethod(results)) lines.push(`* ${sentence}`);
+  for (const section of buildSections(results)) {
+    lines.push('', `## ${section.title}`, '', row(COLUMNS), row(ALIGNMENT));
+    for (const reportRow of section.rows) lines.push(row(reportRow.cells));
+    const charts = options.charts?.get(`${section.workload.name}/${section.pattern.name}`) ?? [];
+    if (charts.length > 0) {
+      lines.push('');
+      for (const chart of charts) lines.push(`![${chart.title}](${chart.file})`);
+    }
+  }
+  lines.push('');
+  return lines.join('\n');
+}

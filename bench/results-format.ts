@@ -1,0 +1,198 @@
+/**
+ * The bench results file, results/<UTC timestamp>.json: its shape, its version, and reading
+ * it back. bench:compare and the CI regression check read these files; the README documents
+ * every field. A change that breaks readers bumps FORMAT_VERSION.
+ */
+import { readFileSync } from 'node:fs';
+import type { LoadMode, LoadResult } from '../loadgen/types.js';
+
+export const FORMAT_VERSION = 1;
+
+export interface BenchEnvironment {
+  node: string;
+  v8: string;
+  platform: string;
+  arch: string;
+  os: string;
+  kernel: string;
+  cpuModel: string;
+  /** os.availableParallelism(): the cores this process may use; the physics depend on it. */
+  cores: number;
+  totalMemoryBytes: number;
+  hostname: string;
+  /** HEAD of the checkout the run was made from; null outside a git checkout. */
+  gitCommit: string | null;
+  /** True when the checkout had uncommitted changes. */
+  gitDirty: boolean | null;
+}
+
+export interface PinSettings {
+  /** --pin was asked for. */
+  requested: boolean;
+  /** taskset was found and used. */
+  applied: boolean;
+  /** CPU lists given to taskset -c, null when not pinned. */
+  serverCpus: string | null;
+  loadgenCpus: string | null;
+}
+
+export interface BenchOptionsRecord {
+  suite: string;
+  architectures: string[];
+  workloads: string[];
+  patterns: string[];
+  connections: number[];
+  warmupS: number;
+  durationS: number;
+  repeat: number;
+  /** --workers given for pool and cluster; null: each server's default (the core count). */
+  workers: number | null;
+  pin: PinSettings;
+  /** The command line as given, for the record. */
+  argv: string[];
+}
+
+export interface WorkloadRecord {
+  name: string;
+  label: string;
+  cpuUs: number;
+  ioMs: number;
+}
+
+export interface PatternRecord {
+  name: string;
+  label: string;
+  mode: LoadMode;
+  pipeline: number;
+  questions: number;
+}
+
+export interface ServerMeasurement {
+  /** CPU seconds of the server's process tree during the measured window (warm-up excluded). */
+  cpuSeconds: number;
+  /** cpuSeconds / answers in the window, in microseconds; null when there were no answers. */
+  cpuUsPerAnswer: number | null;
+  /** Peak RSS of the whole tree, sampled every ~150 ms from start-up to the end of the load. */
+  peakRssBytes: number;
+  /** Most processes seen in the tree at once. */
+  processCount: number;
+  /** Exit of the server after SIGTERM; graceful is false when it had to be killed. */
+  exit: { code: number | null; signal: string | null; graceful: boolean } | null;
+}
+
+export type FailureStage = 'start' | 'load' | 'stop' | 'crash';
+
+export interface PointFailure {
+  stage: FailureStage;
+  message: string;
+  /** The last lines the server wrote on stderr. */
+  stderrTail: string;
+}
+
+export interface RepetitionResult {
+  repetition: number;
+  /** 'failed' when the server did not start, crashed, or did not exit cleanly. */
+  status: 'ok' | 'failed';
+  failure: PointFailure | null;
+  /** The load generator's result for the measured window; null when it never ran. */
+  load: LoadResult | null;
+  server: ServerMeasurement | null;
+  /** Wall-clock seconds the whole point took, start-up and shutdown included. */
+  wallS: number;
+}
+
+/** Medians over the repetitions that have load figures, and their spread. */
+export interface PointSummary {
+  repetitions: number;
+  throughput: number;
+  throughputMin: number;
+  throughputMax: number;
+  latencyP50Us: number;
+  latencyP90Us: number;
+  latencyP99Us: number;
+  latencyP999Us: number;
+  latencyMaxUs: number;
+  cpuUsPerAnswer: number | null;
+  peakRssBytes: number | null;
+  /** Errors of every kind, summed over repetitions (median would hide a rare failure). */
+  errorTotal: number;
+  /** Connections that never got an answer (blocking server, persistent pattern): the median. */
+  starvedConnections: number;
+  /** The load generator was the bottleneck in at least one repetition. */
+  saturated: boolean;
+  /** At least one repetition failed. */
+  failed: boolean;
+}
+
+export interface PointResult {
+  id: string;
+  architecture: string;
+  workload: WorkloadRecord;
+  pattern: PatternRecord;
+  connections: number;
+  warmupS: number;
+  durationS: number;
+  repetitions: RepetitionResult[];
+  /** null when no repetition produced load figures. */
+  summary: PointSummary | null;
+}
+
+export interface BenchResults {
+  formatVersion: typeof FORMAT_VERSION;
+  tool: 'zenbench';
+  startedAt: string;
+  finishedAt: string;
+  environment: BenchEnvironment;
+  options: BenchOptionsRecord;
+  points: PointResult[];
+}
+
+export class ResultsFormatError extends Error {}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Checks what readers rely on: the version, the environment and, for every point, its id and
+ * summary's numbers. Deeper fields are trusted, as they come from the same writer.
+ */
+export function parseBenchResults(text: string, source = 'results'): BenchResults {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ResultsFormatError(`${source}: not JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (!isRecord(data) || data.tool !== 'zenbench') {
+    throw new ResultsFormatError(`${source}: not a zenbench results file`);
+  }
+  if (data.formatVersion !== FORMAT_VERSION) {
+    throw new ResultsFormatError(
+      `${source}: formatVersion ${String(data.formatVersion)} is not the supported ${FORMAT_VERSION}`,
+    );
+  }
+  if (!isRecord(data.environment) || !isRecord(data.options) || !Array.isArray(data.points)) {
+    throw new ResultsFormatError(`${source}: environment, options or points missing`);
+  }
+  for (const point of data.points) {
+    if (!isRecord(point) || typeof point.id !== 'string' || !Array.isArray(point.repetitions)) {
+      throw new ResultsFormatError(`${source}: a point lacks its id or repetitions`);
+    }
+    const summary = point.summary;
+    if (summary !== null && (!isRecord(summary) || typeof summary.throughput !== 'number')) {
+      throw new ResultsFormatError(`${source}: point ${point.id} has a malformed summary`);
+    }
+  }
+  return data as unknown as BenchResults;
+}
+
+export function readBenchResults(path: string): BenchResults {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ResultsFormatError(`${path}: cannot read (${error instanceof Error ? error.message : String(error)})`);
+  }
+  return parseBenchResults(text, path);
+}

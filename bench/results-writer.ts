@@ -1,0 +1,62 @@
+/**
+ * Writes a run's results: the JSON record under its UTC timestamp and as latest.json, and the
+ * readable views of it (latest.md, latest.html, charts/*.svg).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { renderCharts } from './charts.js';
+import { renderHtml } from './html.js';
+import { renderMarkdown } from './markdown.js';
+import type { BenchResults } from './results-format.js';
+
+export interface WrittenFiles {
+  json: string;
+  latestJson: string;
+  markdown: string;
+  html: string;
+  charts: string[];
+}
+
+/** 2026-11-22T01:41:46.123Z -> 2026-11-22T01-41-46Z: sortable, and legal in every file system. */
+export function timestampFileName(isoTime: string): string {
+  return `${isoTime.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-')}.json`;
+}
+
+export const CHARTS_DIRECTORY = 'charts';
+
+/** The readable views of a results file, regenerated from it alone. */
+export async function writeReports(
+  results: BenchResults,
+  outDir: string,
+): Promise<Pick<WrittenFiles, 'markdown' | 'html' | 'charts'>> {
+  const chartsDir = path.join(outDir, CHARTS_DIRECTORY);
+  mkdirSync(chartsDir, { recursive: true });
+  const charts = await renderCharts(results);
+  const chartFiles: string[] = [];
+  for (const chart of charts) {
+    const file = path.join(chartsDir, chart.file);
+    writeFileSync(file, chart.svg);
+    chartFiles.push(file);
+  }
+  const links = new Map<string, { title: string; file: string }[]>();
+  for (const chart of charts) {
+    const list = links.get(chart.section) ?? [];
+    list.push({ title: chart.title, file: `${CHARTS_DIRECTORY}/${chart.file}` });
+    links.set(chart.section, list);
+  }
+  const markdown = path.join(outDir, 'latest.md');
+  writeFileSync(markdown, renderMarkdown(results, { charts: links }));
+  const html = path.join(outDir, 'latest.html');
+  writeFileSync(html, renderHtml(results, charts));
+  return { markdown, html, charts: chartFiles };
+}
+
+export async function writeResults(results: BenchResults, outDir: string): Promise<WrittenFiles> {
+  mkdirSync(outDir, { recursive: true });
+  const text = `${JSON.stringify(results, null, 2)}\n`;
+  const json = path.join(outDir, timestampFileName(results.startedAt));
+  writeFileSync(json, text);
+  const latestJson = path.join(outDir, 'latest.json');
+  writeFileSync(latestJson, text);
+  return { json, latestJson, ...(await writeReports(results, outDir)) };
+}

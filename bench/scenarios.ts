@@ -1,0 +1,113 @@
+/**
+ * What the bench measures, declared as data: workloads (the per-question work a server does),
+ * traffic patterns (how the load generator talks to it) and suites (which combinations, at
+ * which concurrency levels, for how long). Adding a workload, a pattern or a suite is one
+ * entry here; adding an architecture is one entry in servers/registry.ts.
+ */
+import type { LoadMode } from '../loadgen/types.js';
+
+export interface Workload {
+  readonly name: string;
+  /** Shown in reports: what the server does for each question. */
+  readonly label: string;
+  readonly cpuUs: number;
+  readonly ioMs: number;
+}
+
+export interface TrafficPattern {
+  readonly name: string;
+  readonly label: string;
+  readonly mode: LoadMode;
+  /** Questions in flight per connection (closed mode). */
+  readonly pipeline: number;
+  /** Questions per conversation (conversation mode). */
+  readonly questions: number;
+}
+
+export interface Suite {
+  readonly name: string;
+  readonly description: string;
+  readonly workloads: readonly string[];
+  readonly patterns: readonly string[];
+  readonly connections: readonly number[];
+  /** Seconds of load before the measured window; not counted. */
+  readonly warmupS: number;
+  /** Seconds measured per point. */
+  readonly durationS: number;
+}
+
+/**
+ * 200 µs of CPU caps one core at about 5,000 answers/s, far below what the load generator can
+ * drive, so the server's cores are the limit. 5 ms of I/O caps a server that waits in line at
+ * 200 answers/s, so concurrency is the limit.
+ */
+export const WORKLOADS: readonly Workload[] = [
+  { name: 'none', label: 'no work', cpuUs: 0, ioMs: 0 },
+  { name: 'cpu', label: 'CPU-bound (--cpu-us 200)', cpuUs: 200, ioMs: 0 },
+  { name: 'io', label: 'I/O-bound (--io-ms 5)', cpuUs: 0, ioMs: 5 },
+];
+
+export const PATTERNS: readonly TrafficPattern[] = [
+  {
+    name: 'conversation',
+    label: 'conversations (connect, 3 questions, close)',
+    mode: 'conversation',
+    pipeline: 1,
+    questions: 3,
+  },
+  { name: 'persistent', label: 'persistent connections', mode: 'closed', pipeline: 1, questions: 3 },
+  {
+    name: 'pipelined',
+    label: 'persistent connections, 16 questions in flight',
+    mode: 'closed',
+    pipeline: 16,
+    questions: 3,
+  },
+];
+
+/**
+ * The default suite is 4 architectures x 3 workloads x 2 patterns x 3 levels = 72 points;
+ * at about 1.5 s of start, warm-up and stop around 2 s of measurement it takes about
+ * 4.5 minutes on the 2-core reference machine, inside the 6 minutes promised.
+ */
+export const SUITES: readonly Suite[] = [
+  {
+    name: 'quick',
+    description: 'smoke run: every architecture and workload, persistent connections, 16 connections',
+    workloads: ['none', 'cpu', 'io'],
+    patterns: ['persistent'],
+    connections: [16],
+    warmupS: 0.3,
+    durationS: 1,
+  },
+  {
+    name: 'default',
+    description: 'every architecture x workload x {conversation, persistent} at 1, 16 and 64 connections',
+    workloads: ['none', 'cpu', 'io'],
+    patterns: ['conversation', 'persistent'],
+    connections: [1, 16, 64],
+    warmupS: 0.5,
+    durationS: 2,
+  },
+  {
+    name: 'full',
+    description: 'every architecture x workload x pattern (pipelining too), 1 to 1024 connections',
+    workloads: ['none', 'cpu', 'io'],
+    patterns: ['conversation', 'persistent', 'pipelined'],
+    connections: [1, 4, 16, 64, 256, 1024],
+    warmupS: 1,
+    durationS: 5,
+  },
+];
+
+export function findWorkload(name: string): Workload | undefined {
+  return WORKLOADS.find((workload) => workload.name === name);
+}
+
+export function findPattern(name: string): TrafficPattern | undefined {
+  return PATTERNS.find((pattern) => pattern.name === name);
+}
+
+export function findSuite(name: string): Suite | undefined {
+  return SUITES.find((suite) => suite.name === name);
+}

@@ -1,0 +1,43 @@
+/**
+ * Folds a point's repetitions into the one row the reports show: the median of each figure,
+ * with the spread of throughput kept for bench:compare's noise estimate.
+ */
+import type { PointSummary, RepetitionResult } from './results-format.js';
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const upper = sorted[middle] ?? Number.NaN;
+  if (sorted.length % 2 === 1) return upper;
+  return ((sorted[middle - 1] ?? upper) + upper) / 2;
+}
+
+export function summarizeRepetitions(repetitions: readonly RepetitionResult[]): PointSummary | null {
+  const loads = repetitions.flatMap((repetition) => (repetition.load === null ? [] : [repetition.load]));
+  if (loads.length === 0) return null;
+  const throughputs = loads.map((load) => load.throughput);
+  const cpuPerAnswer = repetitions.flatMap((repetition) =>
+    repetition.server?.cpuUsPerAnswer === null || repetition.server === null ? [] : [repetition.server.cpuUsPerAnswer],
+  );
+  const rss = repetitions.flatMap((repetition) =>
+    repetition.server === null || repetition.server.peakRssBytes === 0 ? [] : [repetition.server.peakRssBytes],
+  );
+  return {
+    repetitions: loads.length,
+    throughput: median(throughputs),
+    throughputMin: Math.min(...throughputs),
+    throughputMax: Math.max(...throughputs),
+    latencyP50Us: median(loads.map((load) => load.latencyUs.p50)),
+    latencyP90Us: median(loads.map((load) => load.latencyUs.p90)),
+    latencyP99Us: median(loads.map((load) => load.latencyUs.p99)),
+    latencyP999Us: median(loads.map((load) => load.latencyUs.p999)),
+    latencyMaxUs: Math.max(...loads.map((load) => load.latencyUs.max)),
+    cpuUsPerAnswer: cpuPerAnswer.length === 0 ? null : median(cpuPerAnswer),
+    peakRssBytes: rss.length === 0 ? null : median(rss),
+    errorTotal: loads.reduce((sum, load) => sum + load.errorTotal, 0),
+    starvedConnections: median(loads.map((load) => load.errors.unansweredConnections)),
+    saturated: loads.some((load) => load.saturated),
+    failed: repetitions.some((repetition) => repetition.status === 'failed'),
+  };
+}
