@@ -1,0 +1,88 @@
+/**
+ * One thread's tally of a run: latencies, answers and errors, kept only for the measured
+ * window (errors are counted for the whole run, warm-up included, because a wrong answer is
+ * wrong whenever it comes). Every method here is on the hot path and allocates nothing.
+ */
+import type { Histogram } from 'hdr-histogram-js';
+import { newLatencyHistogram } from './histogram.js';
+import type { ErrorCounts } from './types.js';
+
+export type ErrorKind = keyof ErrorCounts;
+
+export class Recorder {
+  /** Per-question latency; in open mode measured from the intended send time. */
+  readonly latency: Histogram = newLatencyHistogram();
+  /** Open mode: latency from the actual send. */
+  readonly uncorrected: Histogram = newLatencyHistogram();
+  /** Conversation mode: connect time and whole-conversation time. */
+  readonly connect: Histogram = newLatencyHistogram();
+  readonly conversation: Histogram = newLatencyHistogram();
+  readonly errors: ErrorCounts = { wrongAnswers: 0, connectErrors: 0, resets: 0, timeouts: 0, unansweredConnections: 0 };
+  answers = 0;
+  sentInWindow = 0;
+  readonly perSecondAnswers: Int32Array;
+  readonly perSecondErrors: Int32Array;
+  /** Where the window ends: its planned end, or earlier when the request quota is met. */
+  windowEnd: number;
+
+  /**
+   * @param windowStart, windowEnd the measured window in performance.now() milliseconds.
+   * @param quota answers after which the window closes early (0: none).
+   * @param onQuota called once, synchronously, when the quota is met.
+   */
+  constructor(
+    readonly windowStart: number,
+    windowEnd: number,
+    private readonly quota: number,
+    private readonly onQuota: () => void,
+  ) {
+    this.windowEnd = windowEnd;
+    const seconds = Math.max(1, Math.ceil((windowEnd - windowStart) / 1000));
+    this.perSecondAnswers = new Int32Array(seconds);
+    this.perSecondErrors = new Int32Array(seconds);
+  }
+
+  /** A correct answer that arrived at `now`, `latencyMs` after its question. */
+  answer(now: number, latencyMs: number): void {
+    if (now < this.windowStart || now >= this.windowEnd) return;
+    this.latency.recordValue(Math.round(latencyMs * 1000));
+    this.countAnswer(now);
+  }
+
+  /** Open mode: latency from the intended send time and from the actual one. */
+  scheduledAnswer(now: number, correctedMs: number, uncorrectedMs: number): void {
+    if (now < this.windowStart || now >= this.windowEnd) return;
+    this.latency.recordValue(Math.round(correctedMs * 1000));
+    this.uncorrected.recordValue(Math.round(uncorrectedMs * 1000));
+    this.countAnswer(now);
+  }
+
+  connected(now: number, connectMs: number): void {
+    if (now < this.windowStart || now >= this.windowEnd) return;
+    this.connect.recordValue(Math.round(connectMs * 1000));
+  }
+
+  conversationDone(now: number, conversationMs: number): void {
+    if (now < this.windowStart || now >= this.windowEnd) return;
+    this.conversation.recordValue(Math.round(conversationMs * 1000));
+  }
+
+  sent(now: number, count: number): void {
+    if (now >= this.windowStart && now < this.windowEnd) this.sentInWindow += count;
+  }
+
+  error(kind: ErrorKind, now: number): void {
+    this.errors[kind]++;
+    if (now < this.windowStart) return;
+    const second = Math.min(Math.floor((now - this.windowStart) / 1000), this.perSecondErrors.length - 1);
+    this.perSecondErrors[second]!++;
+  }
+
+  private countAnswer(now: number): void {
+    this.perSecondAnswers[Math.floor((now - this.windowStart) / 1000)]!++;
+    if (++this.answers === this.quota) {
+      this.windowEnd = now;
+      this.onQuota();
+    }
+  }
+}

@@ -1,0 +1,83 @@
+/** Turns the reports of a run's threads into the one LoadResult the caller gets. */
+import { encodeHistogram, mergeEncodedHistograms, summarizeHistogram } from './histogram.js';
+import type { ThreadReport } from './plan.js';
+import type { ErrorCounts, LatencySummary, LoadOptions, LoadResult } from './types.js';
+
+/** A thread above this fraction of a core was the bottleneck, not the server. */
+export const SATURATION_CORE_FRACTION = 0.9;
+
+export function buildResult(options: LoadOptions, reports: readonly ThreadReport[]): LoadResult {
+  const windowMs = Math.max(...reports.map((report) => report.windowMs));
+  const durationS = windowMs / 1000;
+  const requests = sum(reports.map((report) => report.answers));
+  const errors = sumErrors(reports.map((report) => report.errors));
+  const latency = mergeEncodedHistograms(reports.map((report) => report.histograms.latency));
+  const maxThreadCoreFraction = Math.max(
+    ...reports.map((report) => report.usage.threadCoreFraction ?? report.usage.eventLoopUtilization),
+  );
+  const result: LoadResult = {
+    mode: options.mode,
+    host: options.host,
+    port: options.port,
+    connections: options.connections,
+    pipeline: options.pipeline,
+    threads: options.threads,
+    durationS: round(durationS, 3),
+    requests,
+    throughput: durationS > 0 ? round(requests / durationS, 1) : 0,
+    latencyUs: summarizeHistogram(latency),
+    errors,
+    errorTotal: sum(Object.values(errors)),
+    perSecond: {
+      answers: sumSeries(reports.map((report) => report.perSecondAnswers)),
+      errors: sumSeries(reports.map((report) => report.perSecondErrors)),
+    },
+    saturated: maxThreadCoreFraction > SATURATION_CORE_FRACTION,
+    loadgenCpu: {
+      // process.cpuUsage() is process-wide, so every thread saw the same figure; take one.
+      cpuSeconds: round(Math.max(...reports.map((report) => report.usage.processCpuSeconds)), 3),
+      maxThreadCoreFraction: round(maxThreadCoreFraction, 3),
+      maxEventLoopUtilization: round(Math.max(...reports.map((report) => report.usage.eventLoopUtilization)), 3),
+    },
+    histogram: encodeHistogram(latency),
+  };
+  if (options.mode === 'open') {
+    result.uncorrectedLatencyUs = mergedSummary(reports.map((report) => report.histograms.uncorrected));
+    result.targetRate = options.rate;
+    const sent = sum(reports.map((report) => report.sentInWindow));
+    result.achievedRate = durationS > 0 ? round(sent / durationS, 1) : 0;
+  }
+  if (options.mode === 'conversation') {
+    result.connectLatencyUs = mergedSummary(reports.map((report) => report.histograms.connect));
+    result.conversationLatencyUs = mergedSummary(reports.map((report) => report.histograms.conversation));
+  }
+  return result;
+}
+
+function mergedSummary(encoded: ReadonlyArray<string | undefined>): LatencySummary {
+  return summarizeHistogram(mergeEncodedHistograms(encoded.filter((text): text is string => text !== undefined)));
+}
+
+function sumErrors(all: readonly ErrorCounts[]): ErrorCounts {
+  const total: ErrorCounts = { wrongAnswers: 0, connectErrors: 0, resets: 0, timeouts: 0, unansweredConnections: 0 };
+  for (const errors of all) {
+    for (const kind of Object.keys(total) as (keyof ErrorCounts)[]) total[kind] += errors[kind];
+  }
+  return total;
+}
+
+function sumSeries(series: readonly number[][]): number[] {
+  const length = Math.max(...series.map((values) => values.length));
+  const total = new Array<number>(length).fill(0);
+  for (const values of series) values.forEach((value, index) => (total[index] = (total[index] ?? 0) + value));
+  return total;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+function round(value: number, decimals: number): number {
+  const scale = 10 ** decimals;
+  return Math.round(value * scale) / scale;
+}

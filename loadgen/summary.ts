@@ -1,0 +1,67 @@
+/** The human-readable form of a LoadResult: a few tables, and the warnings worth a look. */
+import Table from 'cli-table3';
+import type { LatencySummary, LoadResult } from './types.js';
+
+const PLAIN_STYLE = { head: [], border: [], compact: true };
+
+export function formatSummary(result: LoadResult): string {
+  const run = new Table({ style: PLAIN_STYLE });
+  run.push(
+    { target: `${result.host}:${result.port}` },
+    { mode: result.mode },
+    { connections: `${result.connections} over ${result.threads} thread(s)` },
+    { pipeline: result.pipeline },
+    { 'measured window': `${result.durationS.toFixed(2)} s` },
+    { answers: result.requests },
+    { throughput: `${result.throughput.toFixed(0)} answers/s` },
+  );
+  if (result.targetRate !== undefined) run.push({ 'target rate': `${result.targetRate} questions/s` });
+  if (result.achievedRate !== undefined) run.push({ 'achieved rate': `${result.achievedRate.toFixed(0)} questions/s` });
+  run.push(
+    {
+      'generator CPU': `${result.loadgenCpu.cpuSeconds.toFixed(2)} s; busiest thread ${percent(result.loadgenCpu.maxThreadCoreFraction)} of a core, event loop ${percent(result.loadgenCpu.maxEventLoopUtilization)} busy`,
+    },
+    { saturated: result.saturated ? 'YES' : 'no' },
+  );
+
+  const latency = new Table({
+    head: ['latency (µs)', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean'],
+    style: PLAIN_STYLE,
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right'],
+  });
+  const open = result.mode === 'open';
+  latency.push(latencyRow(open ? 'per question (from due time)' : 'per question', result.latencyUs));
+  if (result.uncorrectedLatencyUs) latency.push(latencyRow('per question (from actual send)', result.uncorrectedLatencyUs));
+  if (result.connectLatencyUs) latency.push(latencyRow('connect', result.connectLatencyUs));
+  if (result.conversationLatencyUs) latency.push(latencyRow('whole conversation', result.conversationLatencyUs));
+
+  const errors = new Table({
+    head: ['wrong answers', 'connect errors', 'resets', 'timeouts', 'unanswered connections', 'total'],
+    style: PLAIN_STYLE,
+  });
+  const e = result.errors;
+  errors.push([e.wrongAnswers, e.connectErrors, e.resets, e.timeouts, e.unansweredConnections, result.errorTotal]);
+
+  return `${run.toString()}\n${latency.toString()}\n${errors.toString()}\n`;
+}
+
+/** Warning lines for stderr; empty when all is well. */
+export function formatWarnings(result: LoadResult): string[] {
+  const warnings: string[] = [];
+  if (result.saturated) {
+    warnings.push(
+      `warning: the load generator was saturated (a thread at ${percent(result.loadgenCpu.maxThreadCoreFraction)} of a core); ` +
+        'the figures may measure the generator, not the server; try --threads',
+    );
+  }
+  if (result.errorTotal > 0) warnings.push(`warning: ${result.errorTotal} error(s) during the run`);
+  return warnings;
+}
+
+function latencyRow(label: string, summary: LatencySummary): (string | number)[] {
+  return [label, summary.p50, summary.p90, summary.p99, summary.p999, summary.max, summary.mean.toFixed(1)];
+}
+
+function percent(fraction: number): string {
+  return `${(fraction * 100).toFixed(0)}%`;
+}
