@@ -1,0 +1,100 @@
+/**
+ * `npm run bench:compare -- A.json B.json [--json]`: run B against run A, point by point.
+ * Exit codes: 0 compared (whatever the verdicts); 2 bad usage or unreadable files.
+ */
+import Table from 'cli-table3';
+import { fail, parseCommandLine, UsageError } from '../lib/cli.js';
+import { compareResults, SIGNIFICANCE_LEVEL, type ComparisonReport, type MetricComparison } from './compare.js';
+import { formatMs, formatThroughput } from './report-tables.js';
+import { readBenchResults, ResultsFormatError } from './results-format.js';
+
+const PROG = 'bench:compare';
+
+const USAGE = `Usage: npm run bench:compare -- A.json B.json [--json]
+
+Shows run B beside run A (results files of npm run bench), the change at every point they
+share, and whether it exceeds run-to-run noise. Noise test: B's and A's repetitions must not
+overlap at all, with exact p = 2/C(m+n, m) <= ${SIGNIFICANCE_LEVEL}; that needs --repeat 3 or more in both runs.
+
+  --json       the comparison as JSON on stdout
+  -h, --help   this text`;
+
+function describeChange(metric: MetricComparison): string {
+  if (metric.changePercent === null) return metric.verdict;
+  const sign = metric.changePercent > 0 ? '+' : '';
+  const change = `${sign}${metric.changePercent.toFixed(1)}%`;
+  const noise = metric.noisePercent === null ? '' : `, noise ±${(metric.noisePercent / 2).toFixed(1)}%`;
+  if (metric.verdict === 'beyond noise') {
+    return `${change} ${metric.better === true ? 'better' : 'WORSE'} (p=${(metric.pValue ?? 1).toFixed(3)})`;
+  }
+  return `${change} (${metric.verdict}${noise})`;
+}
+
+function pair(metric: MetricComparison, format: (value: number) => string): string {
+  const show = (value: number | null): string => (value === null ? '–' : format(value));
+  return `${show(metric.a)} → ${show(metric.b)}`;
+}
+
+function renderReport(report: ComparisonReport, pathA: string, pathB: string): string {
+  const lines = [`A: ${pathA}`, `B: ${pathB}`];
+  if (report.environmentDifferences.length > 0) {
+    lines.push(`Warning: the runs were made on different setups (${report.environmentDifferences.join('; ')})`);
+  }
+  const table = new Table({
+    head: ['Point', 'Throughput/s', 'Change', 'p99 ms', 'Change', 'CPU µs/answer', 'Change'],
+    style: { head: [], border: [] },
+  });
+  for (const point of report.points) {
+    table.push([
+      point.id,
+      pair(point.throughput, formatThroughput),
+      describeChange(point.throughput),
+      pair(point.latencyP99Us, formatMs),
+      describeChange(point.latencyP99Us),
+      pair(point.cpuUsPerAnswer, (value) => value.toFixed(1)),
+      describeChange(point.cpuUsPerAnswer),
+    ]);
+  }
+  lines.push(table.toString());
+  if (report.onlyInA.length > 0) lines.push(`Only in A: ${report.onlyInA.join(', ')}`);
+  if (report.onlyInB.length > 0) lines.push(`Only in B: ${report.onlyInB.join(', ')}`);
+  const beyond = report.points.filter((point) => point.throughput.verdict === 'beyond noise').length;
+  lines.push(
+    `${report.points.length} points compared; throughput changed beyond noise at ${beyond}. ` +
+      `Noise test: complete separation of the repetitions, exact p <= ${SIGNIFICANCE_LEVEL}.`,
+  );
+  return lines.join('\n');
+}
+
+function main(): void {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseCommandLine(
+      process.argv.slice(2),
+      { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      true,
+    ));
+  } catch (error) {
+    if (error instanceof UsageError) fail(PROG, error.message);
+    throw error;
+  }
+  if (values.help === true) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const [pathA, pathB, ...extra] = positionals;
+  if (pathA === undefined || pathB === undefined || extra.length > 0) {
+    fail(PROG, 'give exactly two results files: A.json B.json (see --help)');
+  }
+  try {
+    const report = compareResults(readBenchResults(pathA), readBenchResults(pathB));
+    if (values.json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else process.stdout.write(`${renderReport(report, pathA, pathB)}\n`);
+  } catch (error) {
+    if (error instanceof ResultsFormatError) fail(PROG, error.message);
+    throw error;
+  }
+}
+
+main();

@@ -1,0 +1,138 @@
+/**
+ * Two bench runs side by side, point by point, and whether each change exceeds run-to-run
+ * noise.
+ *
+ * The noise test uses the repetitions (--repeat N) and nothing else: a change counts as
+ * beyond noise when every repetition of one run lies beyond every repetition of the other
+ * (their ranges do not overlap) and that separation would be unlikely by chance. If the
+ * repetitions of both runs came from one distribution, every ordering of the m + n values
+ * would be equally likely, and complete separation (in either direction) has probability
+ * 2 / C(m + n, m): the exact two-sided p-value of a Mann-Whitney U test at U = 0. We call it
+ * beyond noise at p <= 0.1, which needs at least 3 repetitions in each run (p = 0.1; at 5 and
+ * 5, p = 0.008). It assumes nothing about the shape of the noise, which on a shared machine is
+ * anything but normal; the price is that it needs repetitions.
+ */
+import type { BenchEnvironment, BenchResults, PointResult, RepetitionResult } from './results-format.js';
+import { median } from './summary.js';
+
+export const SIGNIFICANCE_LEVEL = 0.1;
+
+export type Verdict = 'beyond noise' | 'within noise' | 'too few repetitions' | 'not comparable';
+
+export interface MetricComparison {
+  a: number | null;
+  b: number | null;
+  /** (b - a) / a in percent; null when either side is missing. */
+  changePercent: number | null;
+  /** Whether the change is an improvement, given which direction is better for this metric. */
+  better: boolean | null;
+  /** Largest (max - min) / median over the two runs' repetitions, in percent. */
+  noisePercent: number | null;
+  pValue: number | null;
+  verdict: Verdict;
+}
+
+export interface PointComparison {
+  id: string;
+  throughput: MetricComparison;
+  latencyP99Us: MetricComparison;
+  cpuUsPerAnswer: MetricComparison;
+}
+
+export interface ComparisonReport {
+  points: PointComparison[];
+  onlyInA: string[];
+  onlyInB: string[];
+  /** Environment fields that differ between the runs: their figures may not be comparable. */
+  environmentDifferences: string[];
+}
+
+interface MetricDefinition {
+  read(repetition: RepetitionResult): number | null;
+  higherIsBetter: boolean;
+}
+
+const METRICS = {
+  throughput: { read: (repetition) => repetition.load?.throughput ?? null, higherIsBetter: true },
+  latencyP99Us: { read: (repetition) => repetition.load?.latencyUs.p99 ?? null, higherIsBetter: false },
+  cpuUsPerAnswer: { read: (repetition) => repetition.server?.cpuUsPerAnswer ?? null, higherIsBetter: false },
+} satisfies Record<string, MetricDefinition>;
+
+function binomial(n: number, k: number): number {
+  let result = 1;
+  for (let i = 1; i <= k; i++) result = (result * (n - k + i)) / i;
+  return result;
+}
+
+/** Exact two-sided p-value of complete separation of m and n exchangeable values. */
+export function separationPValue(m: number, n: number): number {
+  return Math.min(1, 2 / binomial(m + n, m));
+}
+
+function relativeRange(values: readonly number[]): number | null {
+  if (values.length < 2) return null;
+  const middle = median(values);
+  if (middle === 0) return null;
+  return ((Math.max(...values) - Math.min(...values)) / Math.abs(middle)) * 100;
+}
+
+export function compareSamples(a: readonly number[], b: readonly number[], higherIsBetter: boolean): MetricComparison {
+  const medianA = a.length === 0 ? null : median(a);
+  const medianB = b.length === 0 ? null : median(b);
+  if (medianA === null || medianB === null) {
+    return { a: medianA, b: medianB, changePercent: null, better: null, noisePercent: null, pValue: null, verdict: 'not comparable' };
+  }
+  const changePercent = medianA === 0 ? null : ((medianB - medianA) / Math.abs(medianA)) * 100;
+  const better = medianB === medianA ? null : medianB > medianA === higherIsBetter;
+  const noises = [relativeRange(a), relativeRange(b)].filter((value): value is number => value !== null);
+  const noisePercent = noises.length === 0 ? null : Math.max(...noises);
+  if (a.length < 2 || b.length < 2) {
+    return { a: medianA, b: medianB, changePercent, better, noisePercent, pValue: null, verdict: 'too few repetitions' };
+  }
+  const separated = Math.min(...b) > Math.max(...a) || Math.max(...b) < Math.min(...a);
+  const pValue = separated ? separationPValue(a.length, b.length) : null;
+  const verdict: Verdict = !separated
+    ? 'within noise'
+    : (pValue ?? 1) <= SIGNIFICANCE_LEVEL
+      ? 'beyond noise'
+      : 'too few repetitions';
+  return { a: medianA, b: medianB, changePercent, better, noisePercent, pValue, verdict };
+}
+
+function samples(point: PointResult | undefined, metric: MetricDefinition): number[] {
+  if (point === undefined) return [];
+  return point.repetitions.flatMap((repetition) => {
+    const value = metric.read(repetition);
+    return value === null || !Number.isFinite(value) ? [] : [value];
+  });
+}
+
+const COMPARED_ENVIRONMENT: readonly (keyof BenchEnvironment)[] = ['cpuModel', 'cores', 'node', 'kernel', 'platform', 'arch'];
+
+export function compareResults(a: BenchResults, b: BenchResults): ComparisonReport {
+  const pointsA = new Map(a.points.map((point) => [point.id, point]));
+  const pointsB = new Map(b.points.map((point) => [point.id, point]));
+  const points: PointComparison[] = [];
+  for (const [id, pointA] of pointsA) {
+    const pointB = pointsB.get(id);
+    if (pointB === undefined) continue;
+    points.push({
+      id,
+      throughput: compareSamples(samples(pointA, METRICS.throughput), samples(pointB, METRICS.throughput), true),
+      latencyP99Us: compareSamples(samples(pointA, METRICS.latencyP99Us), samples(pointB, METRICS.latencyP99Us), false),
+      cpuUsPerAnswer: compareSamples(samples(pointA, METRICS.cpuUsPerAnswer), samples(pointB, METRICS.cpuUsPerAnswer), false),
+    });
+  }
+  const environmentDifferences = COMPARED_ENVIRONMENT.filter(
+    (field) => String(a.environment[field]) !== String(b.environment[field]),
+  ).map((field) => `${field}: ${String(a.environment[field])} vs ${String(b.environment[field])}`);
+  if (a.options.pin.applied !== b.options.pin.applied) {
+    environmentDifferences.push(`pinned: ${String(a.options.pin.applied)} vs ${String(b.options.pin.applied)}`);
+  }
+  return {
+    points,
+    onlyInA: [...pointsA.keys()].filter((id) => !pointsB.has(id)),
+    onlyInB: [...pointsB.keys()].filter((id) => !pointsA.has(id)),
+    environmentDifferences,
+  };
+}
