@@ -1,0 +1,155 @@
+/**
+ * `npm run bench:loadgen`: how much load the generator itself can drive. It runs closed mode
+ * at pipeline 1 and 16 against the async server and prints, beside the throughput, the CPU
+ * the generator spent on it: the generator's CPU time per answer says how many answers one
+ * of its threads could drive at most, whichever side was the limit of this particular run.
+ * A benchmark to read, not a test: it asserts nothing.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import Table from 'cli-table3';
+import { fail, integerOption, numberOption, parseCommandLine, UsageError } from '../lib/cli.js';
+import { runLoad } from '../loadgen/index.js';
+import { DEFAULT_LOAD_OPTIONS } from '../loadgen/options.js';
+import type { LoadResult } from '../loadgen/types.js';
+import { launchServer } from '../servers/launch.js';
+
+const PROG = 'bench:loadgen';
+const PIPELINES = [1, 16] as const;
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat CPU times, on every mainstream platform. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+const USAGE = `usage: npm run bench:loadgen -- [--connections C] [--warmup S] [--duration S] [--threads N] [--json]
+
+Measures the answers per second the load generator drives against the async server at
+pipeline 1 and 16, and the CPU it uses to do it.
+
+  --connections C   connections (default 16)
+  --warmup S        seconds before measuring (default 1)
+  --duration S      seconds measured per pipeline depth (default 5)
+  --threads N       generator threads (default 1)
+  --json            one JSON object on stdout instead of the table
+  --help            show this help`;
+
+interface CapacityRow {
+  pipeline: number;
+  throughput: number;
+  generatorCoreFraction: number;
+  generatorCpuUsPerAnswer: number;
+  /** Answers per second one generator thread could drive at this CPU cost per answer. */
+  generatorCeiling: number;
+  serverCoreFraction: number | null;
+  saturated: boolean;
+  errors: number;
+}
+
+/** CPU seconds a process has used so far, from /proc; null where there is no /proc. */
+function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+function toRow(pipeline: number, result: LoadResult, serverCpuSeconds: number | null, wallS: number): CapacityRow {
+  // The generator threads' own CPU (the busiest one's share, times the threads: exact for one
+  // thread), not the process's, which also holds GC helpers and an idle main thread.
+  const generatorCpuS = result.loadgenCpu.maxThreadCoreFraction * result.durationS * result.threads;
+  const cpuUsPerAnswer = result.requests > 0 ? (generatorCpuS * 1e6) / result.requests : 0;
+  return {
+    pipeline,
+    throughput: Math.round(result.throughput),
+    generatorCoreFraction: result.loadgenCpu.maxThreadCoreFraction,
+    generatorCpuUsPerAnswer: Math.round(cpuUsPerAnswer * 100) / 100,
+    generatorCeiling: cpuUsPerAnswer > 0 ? Math.round(1e6 / cpuUsPerAnswer) : 0,
+    serverCoreFraction: serverCpuSeconds === null ? null : Math.round((serverCpuSeconds / wallS) * 1000) / 1000,
+    saturated: result.saturated,
+    errors: result.errorTotal,
+  };
+}
+
+async function main(): Promise<void> {
+  let values;
+  try {
+    values = parseCommandLine(process.argv.slice(2), {
+      connections: { type: 'string' },
+      warmup: { type: 'string' },
+      duration: { type: 'string' },
+      threads: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
+    }).values;
+  } catch (error) {
+    if (error instanceof UsageError) fail(PROG, error.message);
+    throw error;
+  }
+  if (values.help === true) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  let connections: number, warmupS: number, durationS: number, threads: number;
+  try {
+    connections = integerOption(values, 'connections', 16, 1, 10_000);
+    warmupS = numberOption(values, 'warmup', 1, 0, 600);
+    durationS = numberOption(values, 'duration', 5, 0.1, 600);
+    threads = integerOption(values, 'threads', 1, 1, 64);
+  } catch (error) {
+    if (error instanceof UsageError) fail(PROG, error.message);
+    throw error;
+  }
+
+  const server = await launchServer({ architecture: 'async' });
+  const rows: CapacityRow[] = [];
+  try {
+    for (const pipeline of PIPELINES) {
+      const serverCpuBefore = processCpuSeconds(server.pid);
+      const result = await runLoad({
+        ...DEFAULT_LOAD_OPTIONS,
+        port: server.port,
+        mode: 'closed',
+        connections,
+        pipeline,
+        warmupS,
+        durationS,
+        threads,
+      });
+      const serverCpuAfter = processCpuSeconds(server.pid);
+      // The server's CPU is read around the whole run, warm-up included; close enough to say
+      // which side was busier.
+      const serverCpu = serverCpuBefore === null || serverCpuAfter === null ? null : serverCpuAfter - serverCpuBefore;
+      rows.push(toRow(pipeline, result, serverCpu, warmupS + durationS));
+    }
+  } finally {
+    await server.stop();
+  }
+
+  const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', connections, threads };
+  if (values.json === true) {
+    process.stdout.write(`${JSON.stringify({ machine, rows })}\n`);
+    return;
+  }
+  const table = new Table({
+    head: ['pipeline', 'answers/s', 'generator core', 'generator CPU µs/answer', 'generator ceiling (answers/s/thread)', 'server core', 'saturated', 'errors'],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const row of rows) {
+    table.push([
+      row.pipeline,
+      row.throughput,
+      `${(row.generatorCoreFraction * 100).toFixed(0)}%`,
+      row.generatorCpuUsPerAnswer.toFixed(2),
+      row.generatorCeiling,
+      row.serverCoreFraction === null ? 'n/a' : `${(row.serverCoreFraction * 100).toFixed(0)}%`,
+      row.saturated ? 'YES' : 'no',
+      row.errors,
+    ]);
+  }
+  process.stdout.write(`load generator capacity, closed mode, ${connections} connections, ${threads} thread(s), Node ${machine.node}, ${machine.cpus} x ${machine.cpuModel}\n`);
+  process.stdout.write(`${table.toString()}\n`);
+}
+
+void main();
