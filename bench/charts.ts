@@ -35,7 +35,17 @@ function groupBySection(results: BenchResults): Map<string, PointResult[]> {
   return groups;
 }
 
-function throughputChart(section: string, points: readonly PointResult[], cores: number): Chart | null {
+/** One colour per architecture, the same in every chart of a run. */
+function colorOf(architectures: readonly string[]): { field: 'architecture'; type: 'nominal'; title: string; scale: { domain: string[] } } {
+  return { field: 'architecture', type: 'nominal', title: 'architecture', scale: { domain: [...architectures] } };
+}
+
+function throughputChart(
+  section: string,
+  points: readonly PointResult[],
+  cores: number,
+  architectures: readonly string[],
+): Chart | null {
   const first = points[0];
   if (first === undefined) return null;
   const values = points.flatMap((point) =>
@@ -69,7 +79,7 @@ function throughputChart(section: string, points: readonly PointResult[], cores:
         axis: { values: [...new Set(values.map((value) => value.connections))] },
       },
       y: { field: 'throughput', type: 'quantitative', title: 'answers per second' },
-      color: { field: 'architecture', type: 'nominal', title: 'architecture' },
+      color: colorOf(architectures),
       shape: {
         field: 'loadgen',
         type: 'nominal',
@@ -88,7 +98,7 @@ const PERCENTILES = [
   { label: 'p99.9', field: 'latencyP999Us' },
 ] as const;
 
-function latencyChart(section: string, points: readonly PointResult[]): Chart | null {
+function latencyChart(section: string, points: readonly PointResult[], architectures: readonly string[]): Chart | null {
   const measured = points.filter((point) => point.summary !== null);
   const connections = Math.max(...measured.map((point) => point.connections));
   const atTop = measured.filter((point) => point.connections === connections);
@@ -110,12 +120,18 @@ function latencyChart(section: string, points: readonly PointResult[]): Chart | 
     height: 260,
     config: CONFIG,
     data: { values },
-    mark: { type: 'bar' },
+    // Lines over the percentiles, as HdrHistogram's plots draw them; bars cannot start at 0 on a log scale.
+    mark: { type: 'line', point: { size: 60, filled: true } },
     encoding: {
-      x: { field: 'percentile', type: 'ordinal', sort: PERCENTILES.map(({ label }) => label), title: null },
-      xOffset: { field: 'architecture', type: 'nominal' },
+      x: {
+        field: 'percentile',
+        type: 'ordinal',
+        sort: PERCENTILES.map(({ label }) => label),
+        title: 'percentile',
+        axis: { labelAngle: 0 },
+      },
       y: { field: 'latencyMs', type: 'quantitative', title: 'latency (ms, log scale)', scale: { type: 'log' } },
-      color: { field: 'architecture', type: 'nominal', title: 'architecture' },
+      color: colorOf(architectures),
     },
   };
   return { file: `latency-${section.replace('/', '-')}.svg`, title, section, spec };
@@ -124,10 +140,11 @@ function latencyChart(section: string, points: readonly PointResult[]): Chart | 
 /** Chart specifications for every workload and pattern in the results. */
 export function buildCharts(results: BenchResults): Chart[] {
   const charts: Chart[] = [];
+  const architectures = [...new Set(results.points.map((point) => point.architecture))];
   for (const [section, points] of groupBySection(results)) {
-    const throughput = throughputChart(section, points, results.environment.cores);
+    const throughput = throughputChart(section, points, results.environment.cores, architectures);
     if (throughput !== null) charts.push(throughput);
-    const latency = latencyChart(section, points);
+    const latency = latencyChart(section, points, architectures);
     if (latency !== null) charts.push(latency);
   }
   return charts;

@@ -55,10 +55,15 @@ function notesFor(point: PointResult): string {
   const notes: string[] = [];
   const summary = point.summary;
   if (summary?.saturated) notes.push(SATURATED_MARK);
+  // The same failure in every repetition is said once, with its count.
+  const failures = new Map<string, number>();
   for (const repetition of point.repetitions) {
-    if (repetition.failure !== null) {
-      notes.push(`failed (${repetition.failure.stage}, rep ${repetition.repetition}): ${repetition.failure.message}`);
-    }
+    if (repetition.failure === null) continue;
+    const text = `(${repetition.failure.stage}): ${repetition.failure.message}`;
+    failures.set(text, (failures.get(text) ?? 0) + 1);
+  }
+  for (const [text, count] of failures) {
+    notes.push(`failed ${count} of ${point.repetitions.length} ${text}`);
   }
   if (summary !== null && summary.repetitions > 1) {
     notes.push(

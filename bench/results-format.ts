@@ -99,6 +99,8 @@ export interface RepetitionResult {
   server: ServerMeasurement | null;
   /** Wall-clock seconds the whole point took, start-up and shutdown included. */
   wallS: number;
+  /** Wall-clock seconds of each phase; what the time budget of a suite is made of. */
+  phasesS: { start: number; warmup: number; measure: number; stop: number };
 }
 
 /** Medians over the repetitions that have load figures, and their spread. */
@@ -114,7 +116,7 @@ export interface PointSummary {
   latencyMaxUs: number;
   cpuUsPerAnswer: number | null;
   peakRssBytes: number | null;
-  /** Errors of every kind, summed over repetitions (median would hide a rare failure). */
+  /** Errors of every kind in the worst repetition (a median would hide a rare failure). */
   errorTotal: number;
   /** Connections that never got an answer (blocking server, persistent pattern): the median. */
   starvedConnections: number;

@@ -130,6 +130,14 @@ export async function runRepetition(
 ): Promise<RepetitionResult> {
   const startedAt = performance.now();
   const wallS = (): number => (performance.now() - startedAt) / 1000;
+  const phasesS = { start: 0, warmup: 0, measure: 0, stop: 0 };
+  let phaseStartedAt = startedAt;
+  /** Ends the current phase, charging its time to `phase`. */
+  const endPhase = (phase: keyof typeof phasesS): void => {
+    const now = performance.now();
+    phasesS[phase] = (now - phaseStartedAt) / 1000;
+    phaseStartedAt = now;
+  };
   let server: RunningServer;
   try {
     const launchOptions: ServerLaunchOptions = {
@@ -143,7 +151,9 @@ export async function runRepetition(
     };
     if (settings.workers !== undefined) launchOptions.workers = settings.workers;
     server = await settings.launch(launchOptions);
+    endPhase('start');
   } catch (error) {
+    endPhase('start');
     return {
       repetition,
       status: 'failed',
@@ -151,6 +161,7 @@ export async function runRepetition(
       load: null,
       server: null,
       wallS: wallS(),
+      phasesS,
     };
   }
 
@@ -190,9 +201,11 @@ export async function runRepetition(
       const crashed = crashFailure();
       if (crashed !== null) throw crashed;
     }
+    endPhase('warmup');
     const cpuBefore = sampleTreeCpu(server.pid);
     load = await settings.runLoad(loadOptionsFor(point, server, settings, point.durationS), settings.loadgenCommandPrefix);
     const cpuAfter = sampleTreeCpu(server.pid);
+    endPhase('measure');
     const peak = sampler.stop();
     const cpuSeconds = Math.max(0, cpuAfter.cpuSeconds - cpuBefore.cpuSeconds);
     measurement = {
@@ -210,6 +223,7 @@ export async function runRepetition(
         : { stage: 'load', message: messageOf(error), stderrTail: server.stderrTail() };
   } finally {
     sampler.stop();
+    if (phasesS.measure === 0) endPhase(phasesS.warmup === 0 ? 'warmup' : 'measure');
   }
 
   let exit: ServerExit | null = null;
@@ -219,6 +233,7 @@ export async function runRepetition(
     failure ??= { stage: 'stop', message: `stopping the server failed: ${messageOf(error)}`, stderrTail: server.stderrTail() };
   } finally {
     unregister();
+    endPhase('stop');
   }
   if (failure === null && exit !== null && (!exit.graceful || exit.code !== 0)) {
     const how = exit.graceful
@@ -233,6 +248,7 @@ export async function runRepetition(
     load,
     server: measurement === null ? null : { ...measurement, exit },
     wallS: wallS(),
+    phasesS,
   };
 }
 

@@ -35,7 +35,7 @@ export function summarizeRepetitions(repetitions: readonly RepetitionResult[]): 
     latencyMaxUs: Math.max(...loads.map((load) => load.latencyUs.max)),
     cpuUsPerAnswer: cpuPerAnswer.length === 0 ? null : median(cpuPerAnswer),
     peakRssBytes: rss.length === 0 ? null : median(rss),
-    errorTotal: loads.reduce((sum, load) => sum + load.errorTotal, 0),
+    errorTotal: Math.max(...loads.map((load) => load.errorTotal)),
     starvedConnections: median(loads.map((load) => load.errors.unansweredConnections)),
     saturated: loads.some((load) => load.saturated),
     failed: repetitions.some((repetition) => repetition.status === 'failed'),

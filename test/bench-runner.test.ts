@@ -1,0 +1,179 @@
+/**
+ * The runner's failure handling, with fake servers (test/fixtures/bench-fake-server.mjs) and a
+ * fake load generator: a server that exits at start-up, one that hangs on shutdown, one that
+ * crashes mid-run. Each becomes a failed point with its stderr, and the run goes on. Then the
+ * real thing interrupted with SIGINT: no server process is left behind.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ActiveProcesses } from '../bench/cleanup.js';
+import { planPoints } from '../bench/plan.js';
+import { listProcessTree } from '../bench/process-tree.js';
+import { findPattern, findWorkload } from '../bench/scenarios.js';
+import { DEFAULT_RUNNER_TIMINGS, runSuite, type LoadRunner, type RunnerSettings } from '../bench/runner.js';
+import type { LoadOptions, LoadResult } from '../loadgen/types.js';
+import { launchServer } from '../servers/launch.js';
+
+const FAKE_SERVER = fileURLToPath(new URL('../../test/fixtures/bench-fake-server.mjs', import.meta.url));
+const BENCH_MAIN = fileURLToPath(new URL('../bench/main.js', import.meta.url));
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describeProcess(pid: number): string {
+  try {
+    return `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')}`;
+  } catch {
+    return `${pid}: (gone)`;
+  }
+}
+
+function cannedLoad(options: LoadOptions): LoadResult {
+  const requests = Math.round(1000 * options.durationS);
+  const latency = { p50: 100, p90: 150, p99: 300, p999: 500, max: 900, mean: 120 };
+  return {
+    mode: options.mode,
+    host: options.host,
+    port: options.port,
+    connections: options.connections,
+    pipeline: options.pipeline,
+    threads: 1,
+    durationS: options.durationS,
+    requests,
+    throughput: requests / options.durationS,
+    latencyUs: latency,
+    errors: { wrongAnswers: 0, connectErrors: 0, resets: 0, timeouts: 0, unansweredConnections: 0 },
+    errorTotal: 0,
+    perSecond: { answers: [requests], errors: [0] },
+    saturated: false,
+    loadgenCpu: { cpuSeconds: 0.1, maxThreadCoreFraction: 0.1, maxEventLoopUtilization: 0.1 },
+    histogram: '',
+  };
+}
+
+/** Waits as long as a real run would, then reports canned figures. */
+const fakeLoad: LoadRunner = async (options) => {
+  await sleep(options.durationS * 1000);
+  return cannedLoad(options);
+};
+
+describe('runner failure handling', () => {
+  it('records a server that exits at start-up, hangs on stop or crashes mid-run, and goes on', async () => {
+    const launchedPids: number[] = [];
+    const active = new ActiveProcesses();
+    const settings: RunnerSettings = {
+      ...DEFAULT_RUNNER_TIMINGS,
+      stopTimeoutMs: 500,
+      launch: async (options) => {
+        // The architecture name picks the fake's behaviour.
+        const server = await launchServer({
+          ...options,
+          entry: FAKE_SERVER,
+          env: { ...process.env, FAKE_SERVER_BEHAVIOUR: options.architecture },
+        });
+        launchedPids.push(server.pid);
+        return server;
+      },
+      runLoad: fakeLoad,
+      active,
+      serverCommandPrefix: [],
+      loadgenCommandPrefix: [],
+      workers: undefined,
+    };
+    const workload = findWorkload('none');
+    const pattern = findPattern('persistent');
+    assert.ok(workload && pattern);
+    const points = planPoints({
+      architectures: ['exit-at-start', 'hang-on-stop', 'crash-mid-run', 'well-behaved'],
+      workloads: [workload],
+      patterns: [pattern],
+      connections: [4],
+      warmupS: 0.1,
+      durationS: 0.5,
+    });
+    const finished: string[] = [];
+    const results = await runSuite(points, 1, settings, { onDone: (progress) => finished.push(progress.point.architecture) });
+    assert.deepEqual(finished, ['exit-at-start', 'hang-on-stop', 'crash-mid-run', 'well-behaved']);
+    const byArchitecture = new Map(results.map((point) => [point.architecture, point.repetitions[0]]));
+
+    const exited = byArchitecture.get('exit-at-start');
+    assert.equal(exited?.status, 'failed');
+    assert.equal(exited?.failure?.stage, 'start');
+    assert.match(exited?.failure?.stderrTail ?? '', /cannot open the frobnicator/);
+    assert.equal(exited?.load, null);
+
+    const hung = byArchitecture.get('hang-on-stop');
+    assert.equal(hung?.status, 'failed');
+    assert.equal(hung?.failure?.stage, 'stop');
+    assert.match(hung?.failure?.message ?? '', /did not exit within 500 ms of SIGTERM and was killed/);
+    assert.match(hung?.failure?.stderrTail ?? '', /ignoring SIGTERM/);
+    assert.ok(hung?.load !== null, 'the measured figures are kept');
+    assert.equal(hung?.server?.exit?.graceful, false);
+
+    const crashed = byArchitecture.get('crash-mid-run');
+    assert.equal(crashed?.status, 'failed');
+    assert.equal(crashed?.failure?.stage, 'crash');
+    assert.match(crashed?.failure?.message ?? '', /code 70/);
+    assert.match(crashed?.failure?.stderrTail ?? '', /deliberate crash/);
+
+    const good = byArchitecture.get('well-behaved');
+    assert.equal(good?.status, 'ok', JSON.stringify(good?.failure));
+    assert.deepEqual(good?.server?.exit, { code: 0, signal: null, graceful: true });
+    assert.ok((good?.server?.peakRssBytes ?? 0) > 1024 * 1024, 'RSS of the fake server was sampled');
+    assert.equal(good?.server?.processCount, 1);
+    assert.ok((good?.phasesS.measure ?? 0) >= 0.45);
+
+    assert.equal(results.find((point) => point.architecture === 'well-behaved')?.summary?.failed, false);
+    assert.equal(results.find((point) => point.architecture === 'hang-on-stop')?.summary?.failed, true);
+    assert.equal(results.find((point) => point.architecture === 'exit-at-start')?.summary, null);
+    assert.equal(active.size, 0);
+    assert.equal(launchedPids.length, 3);
+    for (const pid of launchedPids) assert.equal(isAlive(pid), false, `server ${pid} is gone`);
+  });
+
+  it('stops the running server and exits 130 when the bench is interrupted', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'zenbench-interrupt-'));
+    after(() => rmSync(out, { recursive: true, force: true }));
+    const bench = spawn(
+      process.execPath,
+      [BENCH_MAIN, '--servers', 'cluster', '--workloads', 'none', '--patterns', 'persistent', '--connections', '2', '--duration', '20', '--quiet', '--out', out],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => bench.once('exit', (code) => resolve(code)));
+    let stderr = '';
+    bench.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const benchPid = bench.pid ?? 0;
+    try {
+      // Wait (bounded) until the cluster server is up: primary and its workers below the bench.
+      let seen: number[] = [];
+      for (let attempt = 0; attempt < 100 && seen.length < 4; attempt++) {
+        await sleep(100);
+        seen = listProcessTree(benchPid);
+      }
+      assert.ok(seen.length >= 4, `bench, cluster primary and workers running (saw ${seen.length}): ${stderr}`);
+      await sleep(300);
+      const everything = listProcessTree(benchPid);
+      bench.kill('SIGINT');
+      const code = await Promise.race([exited, sleep(15_000, 'timeout' as const, { ref: false })]);
+      assert.equal(code, 130, stderr);
+      // A cluster worker may outlive its primary by a moment; give them a bounded while.
+      const alive = (): number[] => everything.filter(isAlive);
+      for (let attempt = 0; attempt < 50 && alive().length > 0; attempt++) await sleep(100);
+      assert.deepEqual(alive().map(describeProcess), []);
+    } finally {
+      for (const pid of listProcessTree(benchPid).reverse()) process.kill(pid, 'SIGKILL');
+    }
+  });
+});
