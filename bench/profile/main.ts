@@ -1,0 +1,63 @@
+/**
+ * `npm run profile -- <architecture> [--tool T] [options]`: profile one server under load
+ * and leave a report whose existence has been checked; see PROFILE_USAGE.
+ */
+import { fail, UsageError } from '../../lib/cli.js';
+import { ARCHITECTURE_NAMES } from '../../servers/registry.js';
+import { CLINIC_TOOLS, knownBrokenHere } from './clinic-tools.js';
+import { runClinic } from './clinic-run.js';
+import { runCpuprof } from './cpuprof-run.js';
+import { ProfileFailure } from './failure.js';
+import { printClinicReport, printCpuprofReport } from './print-report.js';
+import { parseProfileCommand, PROFILE_USAGE, type ProfileCommand } from './options.js';
+import { createReportDirectory, DEFAULT_PROFILES_DIR, PROJECT_ROOT } from './report-dir.js';
+
+const PROG = 'zenbench profile';
+
+function parse(argv: string[]): ProfileCommand {
+  try {
+    const command = parseProfileCommand(argv, ARCHITECTURE_NAMES);
+    if (command.help || command.tool === 'cpuprof') return command;
+    const refusal = CLINIC_TOOLS[command.tool].refuses[command.server.architecture];
+    if (refusal !== undefined) throw new UsageError(`clinic ${command.tool} cannot profile ${command.server.architecture}: ${refusal}`);
+    return command;
+  } catch (error) {
+    if (error instanceof UsageError) fail(PROG, error.message, 2);
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const command = parse(process.argv.slice(2));
+  if (command.help) {
+    process.stdout.write(`${PROFILE_USAGE}\n`);
+    return;
+  }
+  // Ctrl-C: exit, and the exit handlers of the runners take their processes down with us.
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
+
+  const progress = (message: string): void => {
+    process.stderr.write(`${PROG}: ${message}\n`);
+  };
+  const { tool, server } = command;
+  const reportDir = createReportDirectory(command.outDir ?? DEFAULT_PROFILES_DIR, tool, server.architecture);
+  try {
+    if (tool === 'cpuprof') {
+      progress(`${server.architecture} under node --cpu-prof, load ${command.load.connections} connections for ${command.load.warmupS} + ${command.load.durationS} s`);
+      printCpuprofReport(await runCpuprof(command, reportDir, PROJECT_ROOT), command.top);
+      return;
+    }
+    const clinicTool = CLINIC_TOOLS[tool];
+    const brokenHere = knownBrokenHere(clinicTool);
+    if (brokenHere !== null) progress(`warning: ${brokenHere} (this is Node ${process.versions.node}); trying anyway`);
+    printClinicReport(await runClinic(clinicTool, command, reportDir, progress), clinicTool);
+  } catch (error) {
+    if (error instanceof ProfileFailure) fail(PROG, `${error.message} (report directory: ${reportDir})`, 1);
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  fail(PROG, `unexpected failure: ${error instanceof Error ? error.message : String(error)}`, 1);
+});
