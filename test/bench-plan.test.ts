@@ -1,0 +1,58 @@
+/**
+ * Suites, filters and the time budget: the default suite must fit in 6 minutes, quick in one.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { UsageError } from '../lib/cli.js';
+import { parseBenchOptions } from '../bench/options.js';
+import { estimateSeconds, planPoints } from '../bench/plan.js';
+import { findPattern, findWorkload, SUITES } from '../bench/scenarios.js';
+
+const ARCHITECTURES = ['blocking', 'pool', 'cluster', 'async'];
+
+describe('bench plan', () => {
+  it('every suite names workloads and patterns that exist', () => {
+    for (const suite of SUITES) {
+      for (const name of suite.workloads) assert.ok(findWorkload(name), `${suite.name}: workload ${name}`);
+      for (const name of suite.patterns) assert.ok(findPattern(name), `${suite.name}: pattern ${name}`);
+    }
+  });
+
+  it('default suite: 4 architectures x 3 workloads x 2 patterns x 3 levels, within the 6-minute budget', () => {
+    const options = parseBenchOptions([], ARCHITECTURES);
+    const points = planPoints(options);
+    assert.equal(points.length, 72);
+    assert.equal(new Set(points.map((point) => point.id)).size, 72);
+    assert.ok(estimateSeconds(points, 1) <= 330, `estimated ${estimateSeconds(points, 1)} s`);
+    assert.equal(points[0]?.id, 'blocking/none/conversation/c1');
+  });
+
+  it('quick suite fits in a minute', () => {
+    const options = parseBenchOptions(['--suite', 'quick'], ARCHITECTURES);
+    assert.ok(estimateSeconds(planPoints(options), 1) < 50);
+  });
+
+  it('filters narrow the suite', () => {
+    const options = parseBenchOptions(
+      ['--servers', 'async,blocking', '--workloads', 'io', '--connections', '8', '--duration', '1.5', '--repeat', '3', '--pin'],
+      ARCHITECTURES,
+    );
+    const points = planPoints(options);
+    assert.deepEqual(
+      points.map((point) => point.id),
+      ['async/io/conversation/c8', 'blocking/io/conversation/c8', 'async/io/persistent/c8', 'blocking/io/persistent/c8'],
+    );
+    assert.equal(points[0]?.durationS, 1.5);
+    assert.equal(options.repeat, 3);
+    assert.equal(options.pin, true);
+  });
+
+  it('refuses unknown names and bad numbers with a one-line usage error', () => {
+    assert.throws(() => parseBenchOptions(['--servers', 'threaded'], ARCHITECTURES), UsageError);
+    assert.throws(() => parseBenchOptions(['--workloads', 'gpu'], ARCHITECTURES), /unknown 'gpu'/);
+    assert.throws(() => parseBenchOptions(['--suite', 'huge'], ARCHITECTURES), UsageError);
+    assert.throws(() => parseBenchOptions(['--connections', '0'], ARCHITECTURES), UsageError);
+    assert.throws(() => parseBenchOptions(['--repeat', 'two'], ARCHITECTURES), UsageError);
+    assert.throws(() => parseBenchOptions(['--frobnicate'], ARCHITECTURES), UsageError);
+  });
+});
