@@ -28,7 +28,11 @@ export class ZenConnection {
   private readonly framer = new Framer(QUESTION_END, MAX_QUESTION_BYTES);
   /** Answers not yet written, in question order; used only while some answer is still being worked out. */
   private readonly queue: Slot[] = [];
-  private readonly onQuestion = (question: Buffer): void => this.ask(question);
+  /** Takes a question, and tells the framer to hold the rest of the read while we must wait. */
+  private readonly onQuestion = (question: Buffer): boolean => {
+    this.ask(question);
+    return !this.mustWait();
+  };
   private peerEnded = false;
   /** No more questions are read: too-long question or shutdown; end once the queue is written. */
   private finishing = false;
@@ -75,15 +79,19 @@ export class ZenConnection {
 
   private read(chunk: Buffer): void {
     if (this.finishing) return;
+    this.frame((onQuestion) => this.framer.push(chunk, onQuestion));
+    this.applyBackpressure();
+  }
+
+  private frame(step: (onQuestion: (question: Buffer) => boolean) => boolean): void {
     // Corked, the answers to a pipelined batch leave in one write instead of one each.
     this.socket.cork();
-    if (!this.framer.push(chunk, this.onQuestion)) {
+    if (!step(this.onQuestion)) {
       this.log?.(`question too long from ${this.peer()}`);
       this.deliver(QUESTION_TOO_LONG);
       this.finish();
     }
     this.socket.uncork();
-    this.applyBackpressure();
   }
 
   private ask(question: Buffer): void {
@@ -132,9 +140,17 @@ export class ZenConnection {
     this.socket.write(answer);
   }
 
-  /** Stops reading while the client is not reading its answers or too many are owed. */
+  /** Answers must not pile up: the client is not reading them, or too many are being worked out. */
+  private mustWait(): boolean {
+    return this.socket.writableNeedDrain || this.queue.length >= MAX_PENDING_ANSWERS;
+  }
+
+  /** Stops reading while we must wait; once we need not, frames what was held back and reads on. */
   private applyBackpressure(): void {
-    const stop = this.finishing || this.socket.writableNeedDrain || this.queue.length >= MAX_PENDING_ANSWERS;
+    if (!this.finishing && this.framer.isHolding && !this.mustWait()) {
+      this.frame((onQuestion) => this.framer.resume(onQuestion));
+    }
+    const stop = this.finishing || this.framer.isHolding || this.mustWait();
     if (stop && !this.paused) {
       this.paused = true;
       this.socket.pause();
