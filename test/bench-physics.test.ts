@@ -1,0 +1,105 @@
+/**
+ * The physics the suite exists to show, each guarded by a short real run (real servers, the
+ * real load generator in its own process): under I/O-bound work async and cluster beat
+ * blocking by a wide margin; under CPU-bound work pool and cluster scale with the cores there
+ * are; with persistent connections the blocking server starves all but one connection.
+ *
+ * Thresholds are loose on purpose: the load generator shares the machine's cores with the
+ * server (2 on the reference machine), and other work on a shared machine adds noise.
+ */
+import assert from 'node:assert/strict';
+import os from 'node:os';
+import { before, describe, it } from 'node:test';
+import { ActiveProcesses } from '../bench/cleanup.js';
+import { runLoadgenProcess } from '../bench/loadgen-process.js';
+import { planPoints } from '../bench/plan.js';
+import type { PointResult } from '../bench/results-format.js';
+import { DEFAULT_RUNNER_TIMINGS, runSuite, type RunnerSettings } from '../bench/runner.js';
+import { findPattern, findWorkload, type Workload } from '../bench/scenarios.js';
+import { launchServer } from '../servers/launch.js';
+
+const CORES = os.availableParallelism();
+const active = new ActiveProcesses();
+const settings: RunnerSettings = {
+  ...DEFAULT_RUNNER_TIMINGS,
+  launch: launchServer,
+  runLoad: (options, prefix) => runLoadgenProcess(options, prefix, active),
+  active,
+  serverCommandPrefix: [],
+  loadgenCommandPrefix: [],
+  workers: undefined,
+};
+
+/** Short points: 1.5 s measured, because the load generator calls a connection starved after 1 s unanswered. */
+async function measure(architectures: string[], workload: Workload, patternName: string, connections: number): Promise<Map<string, PointResult>> {
+  const pattern = findPattern(patternName);
+  assert.ok(pattern);
+  const points = planPoints({ architectures, workloads: [workload], patterns: [pattern], connections: [connections], warmupS: 0.3, durationS: 1.5 });
+  const results = await runSuite(points, 1, settings);
+  for (const point of results) {
+    assert.equal(point.summary?.failed, false, `${point.id}: ${JSON.stringify(point.repetitions[0]?.failure)}`);
+  }
+  return new Map(results.map((point) => [point.architecture, point]));
+}
+
+/** The suite's own workloads, so that the test guards what `npm run bench` measures. */
+function workload(name: string): Workload {
+  const found = findWorkload(name);
+  assert.ok(found);
+  return found;
+}
+
+function throughput(results: Map<string, PointResult>, architecture: string): number {
+  return results.get(architecture)?.summary?.throughput ?? 0;
+}
+
+describe(`bench physics (${CORES} cores)`, () => {
+  describe('I/O-bound work (the io workload), 16 conversations at once', () => {
+    let results = new Map<string, PointResult>();
+    before(async () => {
+      results = await measure(['blocking', 'async', 'cluster'], workload('io'), 'conversation', 16);
+    });
+
+    it('async and cluster beat blocking by a wide margin (at least 4x; ideally 16x)', () => {
+      const blocking = throughput(results, 'blocking');
+      assert.ok(blocking > 50, `blocking still serves, one conversation at a time (${blocking}/s)`);
+      for (const architecture of ['async', 'cluster']) {
+        const ratio = throughput(results, architecture) / blocking;
+        assert.ok(ratio >= 4, `${architecture}: ${throughput(results, architecture).toFixed(0)}/s is ${ratio.toFixed(1)}x blocking's ${blocking.toFixed(0)}/s`);
+      }
+    });
+  });
+
+  describe('CPU-bound work (the cpu workload), 8 persistent connections', () => {
+    let results = new Map<string, PointResult>();
+    before(async () => {
+      results = await measure(['blocking', 'async', 'pool', 'cluster'], workload('cpu'), 'persistent', 8);
+    });
+
+    it(`pool and cluster scale with the ${CORES} cores; blocking and async use one`, { skip: CORES < 2 ? 'needs 2 cores' : false }, () => {
+      const oneCore = Math.max(throughput(results, 'blocking'), throughput(results, 'async'));
+      for (const architecture of ['pool', 'cluster']) {
+        const ratio = throughput(results, architecture) / oneCore;
+        // Ideal is min(cores, workers) = 2 on the reference machine; the load generator and
+        // the pool's I/O thread take their share of the same cores.
+        assert.ok(ratio >= 1.3, `${architecture}: ${throughput(results, architecture).toFixed(0)}/s is ${ratio.toFixed(2)}x the one-core ${oneCore.toFixed(0)}/s on ${CORES} cores`);
+      }
+    });
+
+    it('CPU time per answer is counted over the whole process tree (cluster workers, pool threads)', () => {
+      for (const architecture of ['blocking', 'async', 'pool', 'cluster']) {
+        const cpu = results.get(architecture)?.summary?.cpuUsPerAnswer ?? 0;
+        const work = workload('cpu').cpuUs;
+        assert.ok(cpu >= 0.7 * work, `${architecture}: ${cpu.toFixed(0)} µs of CPU per answer of ${work} µs of work`);
+      }
+      assert.ok((results.get('cluster')?.repetitions[0]?.server?.processCount ?? 0) >= 2, 'cluster primary and workers');
+    });
+
+    it('with persistent connections the blocking server answers one connection and starves the rest', () => {
+      assert.equal(results.get('blocking')?.summary?.starvedConnections, 7);
+      for (const architecture of ['async', 'pool', 'cluster']) {
+        assert.equal(results.get(architecture)?.summary?.starvedConnections, 0, architecture);
+      }
+    });
+  });
+});
