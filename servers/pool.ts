@@ -3,6 +3,7 @@
  * piscina worker thread, whose simulated I/O blocks that worker only.
  * This file is also the workers' task module: piscina loads it and calls the default export.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { workerData } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { answerFor } from '../protocol/zen.js';
@@ -23,6 +24,15 @@ export default function answerOnWorker(question: string): Uint8Array {
   return answerFor(Buffer.from(question, 'latin1'));
 }
 
+/** Resolves once every thread has loaded this module, so that the first clients meet the whole pool. */
+async function threadsReady(pool: Piscina, threads: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (pool.idleThreads < threads) {
+    if (Date.now() > deadline) throw new Error(`only ${pool.idleThreads} of ${threads} pool threads started within 10 s`);
+    await sleep(5);
+  }
+}
+
 export const poolArchitecture: Architecture = {
   name: 'pool',
   summary: 'main thread does the I/O, a piscina worker-thread pool does the work',
@@ -35,6 +45,7 @@ export const poolArchitecture: Architecture = {
       idleTimeout: Number.MAX_SAFE_INTEGER,
       workerData: { cpuUs: options.cpuUs, ioMs: options.ioMs } satisfies PoolWork,
     });
+    await threadsReady(pool, options.workers);
     function answer(question: Buffer): Promise<Uint8Array> {
       return pool.run(question.toString('latin1')) as Promise<Uint8Array>;
     }

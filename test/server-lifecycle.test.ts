@@ -1,0 +1,137 @@
+/** Starting and stopping: signals, the cluster's workers, and the mistakes a user can make. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { launchServer, SERVER_ENTRY, type LaunchedServer } from '../servers/launch.js';
+import { ARCHITECTURE_NAMES } from '../servers/registry.js';
+import { childPids, isAlive, TestClient } from './helpers/zen-client.js';
+
+const started: LaunchedServer[] = [];
+after(async () => {
+  await Promise.all(started.map((server) => server.stop()));
+});
+
+function runServerCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [SERVER_ENTRY, ...args], { encoding: 'utf8', timeout: 10_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('SIGTERM stops every server gracefully', () => {
+  for (const architecture of ARCHITECTURE_NAMES) {
+    test(`${architecture} answers what is in flight, exits 0 promptly, leaves no process`, async () => {
+      const server = await launchServer({ architecture, workers: 2, ioMs: 300 });
+      started.push(server);
+      const workers = await childPids(server.pid);
+      if (architecture === 'cluster') assert.equal(workers.length, 2, 'a cluster of 2 should have 2 worker processes');
+      const client = await TestClient.connect(server.port);
+      client.send('Beautiful is better than?');
+      await sleep(50);
+      const begin = performance.now();
+      const exit = await server.stop(5000);
+      const took = performance.now() - begin;
+      assert.deepEqual(exit, { code: 0, signal: null, graceful: true });
+      assert.ok(took < 5000, `took ${took.toFixed(0)} ms`);
+      assert.equal(client.received, 'Ugly.', 'the question in flight was answered before the exit');
+      client.close();
+      for (const pid of workers) assert.equal(isAlive(pid), false, `worker ${pid} outlived its primary`);
+    });
+  }
+
+  test('a client that never reads does not hold the shutdown past 5 s', async () => {
+    const server = await launchServer({ architecture: 'async' });
+    started.push(server);
+    const client = await TestClient.connect(server.port);
+    client.socket.pause();
+    client.send(Buffer.alloc(1 << 20, '?'));
+    await sleep(300);
+    const exit = await server.stop(5000);
+    client.close();
+    assert.equal(exit.code, 0);
+  });
+});
+
+describe('cluster', () => {
+  test('the primary replaces a worker that dies', async () => {
+    const server = await launchServer({ architecture: 'cluster', workers: 2 });
+    started.push(server);
+    const [victim] = await childPids(server.pid);
+    assert.ok(victim !== undefined);
+    process.kill(victim, 'SIGKILL');
+    let workers: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      await sleep(100);
+      workers = await childPids(server.pid);
+      if (workers.length === 2 && !workers.includes(victim)) break;
+    }
+    assert.equal(workers.length, 2);
+    assert.ok(!workers.includes(victim));
+    const client = await TestClient.connect(server.port);
+    assert.equal(await client.ask('Explicit is better than?'), 'Implicit.');
+    client.close();
+  });
+
+  test('--schedule none lets the operating system spread connections', async () => {
+    const server = await launchServer({ architecture: 'cluster', workers: 2, schedule: 'none' });
+    started.push(server);
+    assert.equal(server.listening.schedule, 'none');
+    const client = await TestClient.connect(server.port);
+    assert.equal(await client.ask('Simple is better than?'), 'Complex.');
+    client.close();
+  });
+});
+
+describe('the listening line', () => {
+  test('names the architecture, address, port and pid', async () => {
+    const server = await launchServer({ architecture: 'pool', workers: 3, cpuUs: 5, ioMs: 1 });
+    started.push(server);
+    const { listening } = server;
+    assert.equal(listening.event, 'listening');
+    assert.equal(listening.architecture, 'pool');
+    assert.equal(listening.host, '127.0.0.1');
+    assert.ok(listening.port > 0);
+    assert.equal(listening.pid, server.child.pid);
+    assert.equal(listening.workers, 3);
+    assert.equal(listening.cpuUs, 5);
+    assert.equal(listening.ioMs, 1);
+  });
+});
+
+describe("a user's mistakes get one line and a non-zero exit", () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ['no architecture', [], /name an architecture/],
+    ['an unknown architecture', ['threaded'], /unknown architecture 'threaded'/],
+    ['a port out of range', ['async', '--port', '70000'], /--port must be a whole number from 0 to 65535/],
+    ['a negative --cpu-us', ['async', '--cpu-us', '-1'], /--cpu-us/],
+    ['a word for --io-ms', ['async', '--io-ms', 'lots'], /--io-ms/],
+    ['a bad --schedule', ['cluster', '--schedule', 'random'], /--schedule must be one of rr, none/],
+    ['an unknown option', ['async', '--threads', '4'], /--threads/],
+  ];
+  for (const [what, args, message] of cases) {
+    test(what, () => {
+      const result = runServerCli(args);
+      assert.equal(result.status, 2);
+      assert.match(result.stderr, message);
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    });
+  }
+
+  test('a port in use says so and exits 1', async () => {
+    const server = await launchServer({ architecture: 'async' });
+    started.push(server);
+    for (const architecture of ARCHITECTURE_NAMES) {
+      const result = runServerCli([architecture, '--port', String(server.port), '--workers', '1']);
+      assert.equal(result.status, 1, `${architecture}: ${result.stderr}`);
+      assert.match(result.stderr, new RegExp(`port ${server.port} is in use`), architecture);
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    }
+  });
+
+  test('--help documents every option', () => {
+    const result = runServerCli(['--help']);
+    assert.equal(result.status, 0);
+    for (const option of ['--host', '--port', '--workers', '--schedule', '--cpu-us', '--io-ms', '--idle-timeout-s', '--verbose']) {
+      assert.ok(result.stdout.includes(option), option);
+    }
+  });
+});
