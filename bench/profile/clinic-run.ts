@@ -46,8 +46,11 @@ class ClinicProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly killOnExit = (): void => this.killGroup();
 
-  constructor(args: string[]) {
+  constructor(args: string[], workingDir: string) {
     this.child = spawn(process.execPath, args, {
+      // bubbleprof gathers every node_trace.*.log of its working directory, and 0x keeps
+      // its temporary files there: a directory of the run's own keeps runs apart.
+      cwd: workingDir,
       stdio: ['ignore', 'pipe', 'pipe'],
       // A group of its own, so that one kill takes down everything clinic started.
       detached: true,
@@ -151,7 +154,7 @@ export function clinicArguments(tool: ClinicTool, command: ProfileCommand, repor
   const serverArgs = serverArguments({
     architecture: server.architecture,
     host: '127.0.0.1',
-    port: 0,
+    port: server.port,
     workers: server.workers,
     schedule: server.schedule,
     cpuUs: server.cpuUs,
@@ -195,7 +198,7 @@ export async function runClinic(
   progress: (message: string) => void,
 ): Promise<ClinicReport> {
   const resultFile = join(reportDir, 'load-result.json');
-  const clinic = new ClinicProcess(clinicArguments(tool, command, reportDir, resultFile));
+  const clinic = new ClinicProcess(clinicArguments(tool, command, reportDir, resultFile), reportDir);
   const name = `clinic ${tool.name}`;
   try {
     const serverPid = await clinic.waitForLine(listeningPid, START_TIMEOUT_MS);
@@ -225,12 +228,7 @@ export async function runClinic(
     const verdict = judgeLoad(outcome);
     if (verdict.fatal !== null) throw new ProfileFailure(verdict.fatal);
 
-    const htmlPath = findReport(tool, reportDir, clinic.outputTail);
-    if (htmlPath === null) throw new ProfileFailure(`${name} wrote no HTML report into ${reportDir}: ${clinic.lastWords()}`);
-    const htmlBytes = statSync(htmlPath).size;
-    if (htmlBytes < MIN_REPORT_BYTES) {
-      throw new ProfileFailure(`${name} wrote only an empty or error page (${htmlBytes} bytes, ${htmlPath}): ${clinic.lastWords()}`);
-    }
+    const { htmlPath, htmlBytes } = verifiedReport(tool, reportDir, clinic.outputTail, clinic.lastWords());
     return { reportDir, htmlPath, htmlBytes, serverPid, load: outcome, warnings: verdict.warning === null ? [] : [verdict.warning] };
   } finally {
     clinic.release();
@@ -240,6 +238,18 @@ export async function runClinic(
 function readLoadOutcome(resultFile: string): LoadOutcome {
   if (!existsSync(resultFile)) throw new ProfileFailure('the load generator left no result: clinic never ran it to the end');
   return JSON.parse(readFileSync(resultFile, 'utf8')) as LoadOutcome;
+}
+
+/** The report clinic wrote, if it is a real one; a ProfileFailure saying what is wrong if not. */
+export function verifiedReport(tool: ClinicTool, reportDir: string, output: string[], lastWords: string): { htmlPath: string; htmlBytes: number } {
+  const name = `clinic ${tool.name}`;
+  const htmlPath = findReport(tool, reportDir, output);
+  if (htmlPath === null) throw new ProfileFailure(`${name} wrote no HTML report into ${reportDir}: ${lastWords}`);
+  const htmlBytes = statSync(htmlPath).size;
+  if (htmlBytes < MIN_REPORT_BYTES) {
+    throw new ProfileFailure(`${name} wrote only an empty or error page (${htmlBytes} bytes, ${htmlPath}): ${lastWords}`);
+  }
+  return { htmlPath, htmlBytes };
 }
 
 /** Clinic names the file it wrote; failing that, the one file of the tool's name in the directory. */

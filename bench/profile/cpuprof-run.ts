@@ -43,6 +43,7 @@ export async function runCpuprof(command: ProfileCommand, reportDir: string, pro
   try {
     server = await launchServer({
       architecture: settings.architecture,
+      port: settings.port,
       cpuUs: settings.cpuUs,
       ioMs: settings.ioMs,
       workers: settings.workers,

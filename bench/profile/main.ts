@@ -2,6 +2,7 @@
  * `npm run profile -- <architecture> [--tool T] [options]`: profile one server under load
  * and leave a report whose existence has been checked; see PROFILE_USAGE.
  */
+import { readdirSync, rmdirSync } from 'node:fs';
 import { fail, UsageError } from '../../lib/cli.js';
 import { ARCHITECTURE_NAMES } from '../../servers/registry.js';
 import { CLINIC_TOOLS, knownBrokenHere } from './clinic-tools.js';
@@ -53,7 +54,14 @@ async function main(): Promise<void> {
     if (brokenHere !== null) progress(`warning: ${brokenHere} (this is Node ${process.versions.node}); trying anyway`);
     printClinicReport(await runClinic(clinicTool, command, reportDir, progress), clinicTool);
   } catch (error) {
-    if (error instanceof ProfileFailure) fail(PROG, `${error.message} (report directory: ${reportDir})`, 1);
+    if (error instanceof ProfileFailure) {
+      // What clinic or node left behind helps find the cause; an empty directory does not.
+      if (readdirSync(reportDir).length === 0) {
+        rmdirSync(reportDir);
+        fail(PROG, error.message, 1);
+      }
+      fail(PROG, `${error.message} (what was written: ${reportDir})`, 1);
+    }
     throw error;
   }
 }

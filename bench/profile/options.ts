@@ -26,6 +26,7 @@ architectures: blocking, pool, cluster, async
   --io-ms N           server: ms each question waits on a simulated resource (default 0)
   --workers N         server: pool threads or cluster processes (default: available parallelism)
   --schedule rr|none  server, cluster only: who spreads the connections (default rr)
+  --port N            server: TCP port (default 0: a free one)
   --connections C     load: connections (default ${DEFAULT_CONNECTIONS}; ${DEFAULT_BLOCKING_CONNECTIONS} for blocking, which serves one at a time)
   --pipeline D        load: questions in flight per connection (default 1)
   --warmup S          load: seconds before the measured window (default ${DEFAULT_WARMUP_S})
@@ -44,6 +45,7 @@ const FLAGS = {
   'io-ms': { type: 'string' },
   workers: { type: 'string' },
   schedule: { type: 'string' },
+  port: { type: 'string' },
   connections: { type: 'string' },
   pipeline: { type: 'string' },
   warmup: { type: 'string' },
@@ -60,6 +62,8 @@ export interface ProfiledServerSettings {
   ioMs: number;
   workers: number | undefined;
   schedule: Schedule | undefined;
+  /** 0: a free port, chosen by the system. */
+  port: number;
 }
 
 /** The load the generator puts on the server while it is profiled. */
@@ -104,6 +108,7 @@ export function parseProfileCommand(argv: string[], architectureNames: readonly 
       ioMs: integerOption(values, 'io-ms', 0, 0, 600_000),
       workers: values.workers === undefined ? undefined : integerOption(values, 'workers', 1, 1, 1024),
       schedule: values.schedule === undefined ? undefined : choiceOption<Schedule>(values, 'schedule', 'rr', ['rr', 'none']),
+      port: integerOption(values, 'port', 0, 0, 65535),
     },
     load: {
       connections: integerOption(values, 'connections', defaultConnections, 1, 10_000),
