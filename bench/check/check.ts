@@ -1,0 +1,249 @@
+/**
+ * `npm run bench:check`: measure the fixed point set, compare each point with the baseline,
+ * measure again every point that looks regressed, and give a verdict with an exit code.
+ */
+import { compare, outcomeOf, type Comparison, type ThresholdPolicy, type Verdict, verdictFor, EXIT_CANNOT_RUN } from './decide.js';
+import { BaselineError, readBaseline, type BaselineFile, type BaselinePoint } from './baseline.js';
+import { chooseMetric, METRICS, type CostMetric } from './metrics.js';
+import type { MetricProbe } from './probe.js';
+import { checkPoints, settingsFingerprint, CHECK_WORKLOADS, type CheckPoint, type CheckWorkload, type MeasureSettings } from './scenarios.js';
+import { enoughRepetitions, measureRound, MIN_REPETITIONS, type PointRound, type RepetitionMeasurer } from './session.js';
+import { median } from './stats.js';
+
+export const CHECK_REPORT_VERSION = 1;
+
+/** Standard deviations of the difference of medians that count as a change (see README). */
+export const THRESHOLD_MULTIPLE = 4;
+
+export interface CheckRequest {
+  baselinePath: string;
+  settings: MeasureSettings;
+  workloads?: readonly CheckWorkload[];
+  architectures?: readonly string[];
+  /** Adds this percentage of each point's baseline cost as --cpu-us work (sensitivity proof). */
+  injectPct: number;
+  /** Adds this many cpu-us of work to every answer of every point. */
+  extraCpuUs: number;
+  probe: MetricProbe;
+  measure?: RepetitionMeasurer;
+  onProgress?: (line: string) => void;
+}
+
+export interface PointInfo {
+  cpuUsPerAnswerBaseline: number;
+  cpuUsPerAnswerNow: number | null;
+  throughputBaseline: number;
+  throughputNow: number | null;
+  latencyP99BaselineUs: number;
+  latencyP99NowUs: number | null;
+}
+
+export interface PointReport {
+  id: string;
+  verdict: Verdict;
+  /** Why a point could not be judged; null otherwise. */
+  reason: string | null;
+  first: Comparison | null;
+  /** The second, independent measurement of a point that looked regressed. */
+  confirmation: Comparison | null;
+  values: number[];
+  confirmationValues: number[];
+  /** cpu-us of work injected per answer, and what fraction of the baseline cost that is. */
+  extraCpuUs: number;
+  injectedFraction: number | null;
+  failures: string[];
+  info: PointInfo | null;
+}
+
+export interface CheckReport {
+  tool: 'zenbench';
+  kind: 'regression-check';
+  reportVersion: typeof CHECK_REPORT_VERSION;
+  startedAt: string;
+  durationS: number;
+  baselinePath: string;
+  baselineRecordedAt: string | null;
+  metric: CostMetric | null;
+  metricNotes: string[];
+  policy: ThresholdPolicy | null;
+  referenceUsPerUnit: { baseline: number | null; now: number | null };
+  points: PointReport[];
+  exitCode: number;
+  summary: string;
+}
+
+interface Prepared {
+  baseline: BaselineFile;
+  metric: CostMetric;
+  points: CheckPoint[];
+}
+
+function emptyReport(request: CheckRequest, startedAt: Date, summary: string, baseline: BaselineFile | null, metric: CostMetric | null): CheckReport {
+  return {
+    tool: 'zenbench',
+    kind: 'regression-check',
+    reportVersion: CHECK_REPORT_VERSION,
+    startedAt: startedAt.toISOString(),
+    durationS: (Date.now() - startedAt.getTime()) / 1000,
+    baselinePath: request.baselinePath,
+    baselineRecordedAt: baseline?.recordedAt ?? null,
+    metric,
+    metricNotes: request.probe.notes,
+    policy: metric === null ? null : { multiple: THRESHOLD_MULTIPLE, floor: METRICS[metric].floor },
+    referenceUsPerUnit: { baseline: baseline?.referenceUsPerUnit ?? null, now: null },
+    points: [],
+    exitCode: EXIT_CANNOT_RUN,
+    summary,
+  };
+}
+
+/** Everything that can stop the check before it measures: the baseline, the settings, the metric. */
+export function prepareCheck(request: CheckRequest): Prepared | { cannotRun: string; baseline: BaselineFile | null } {
+  let baseline: BaselineFile;
+  try {
+    baseline = readBaseline(request.baselinePath);
+  } catch (error) {
+    if (error instanceof BaselineError) return { cannotRun: error.message, baseline: null };
+    throw error;
+  }
+  const workloads = request.workloads ?? CHECK_WORKLOADS;
+  if (baseline.settingsFingerprint !== settingsFingerprint(request.settings, workloads)) {
+    return { cannotRun: `${request.baselinePath} was recorded with other measurement settings; re-record it with npm run bench:baseline`, baseline };
+  }
+  const metric = chooseMetric(request.probe.measurable, baseline.metrics);
+  if (metric === null) {
+    const now = request.probe.measurable.join(', ') || 'none';
+    return {
+      cannotRun: `no cost metric both measurable here (${now}; ${request.probe.notes.join('; ')}) and in the baseline (${baseline.metrics.join(', ')})`,
+      baseline,
+    };
+  }
+  return { baseline, metric, points: checkPoints(request.architectures, workloads) };
+}
+
+function valuesOf(round: PointRound, metric: CostMetric): number[] {
+  return round.results.flatMap((result) => {
+    const value = result.metrics[metric];
+    return value === undefined ? [] : [value];
+  });
+}
+
+function infoOf(baselinePoint: BaselinePoint, round: PointRound | undefined): PointInfo {
+  const results = round?.results ?? [];
+  const medianOr = (values: number[]): number | null => (values.length === 0 ? null : median(values));
+  return {
+    cpuUsPerAnswerBaseline: baselinePoint.cpuUsPerAnswer,
+    cpuUsPerAnswerNow: medianOr(results.map((result) => result.cpuUsPerAnswer)),
+    throughputBaseline: baselinePoint.throughput,
+    throughputNow: medianOr(results.map((result) => result.throughput)),
+    latencyP99BaselineUs: baselinePoint.latencyP99Us,
+    latencyP99NowUs: medianOr(results.map((result) => result.latencyP99Us)),
+  };
+}
+
+/** cpu-us to add to a point's answers for the sensitivity proof. */
+export function injectedCpuUs(baselinePoint: BaselinePoint | undefined, injectPct: number, extraCpuUs: number): number {
+  const normalised = baselinePoint?.metrics['normalised-cpu']?.median ?? 0;
+  // --cpu-us takes whole units, so the injected share is rounded; the report gives the exact share.
+  return extraCpuUs + Math.round((injectPct / 100) * normalised);
+}
+
+/**
+ * The first look at a point: compared with its baseline, or the reason it cannot be. Pure,
+ * so that tests can drive it with synthetic rounds.
+ */
+export function firstLook(
+  baselinePoint: BaselinePoint | undefined,
+  metric: CostMetric,
+  round: PointRound,
+  policy: ThresholdPolicy,
+): { comparison: Comparison } | { verdict: 'unmeasured' | 'not-in-baseline'; reason: string } {
+  const samples = baselinePoint?.metrics[metric];
+  if (baselinePoint === undefined || samples === undefined) {
+    return { verdict: 'not-in-baseline', reason: `the baseline has no ${metric} figures for this point; re-record it` };
+  }
+  if (!enoughRepetitions(round)) {
+    const why = round.failures[0] ?? `no ${metric} figure`;
+    return { verdict: 'unmeasured', reason: `${round.results.length} of ${MIN_REPETITIONS} repetitions needed succeeded (${why})` };
+  }
+  return { comparison: compare(samples.values, valuesOf(round, metric), policy) };
+}
+
+export async function runCheck(request: CheckRequest): Promise<CheckReport> {
+  const startedAt = new Date();
+  const prepared = prepareCheck(request);
+  if ('cannotRun' in prepared) return emptyReport(request, startedAt, prepared.cannotRun, prepared.baseline, null);
+  const { baseline, metric, points } = prepared;
+  const policy: ThresholdPolicy = { multiple: THRESHOLD_MULTIPLE, floor: METRICS[metric].floor };
+  const baselineById = new Map(baseline.points.map((point) => [point.id, point]));
+  const extraCpuUs = (point: CheckPoint): number => injectedCpuUs(baselineById.get(point.id), request.injectPct, request.extraCpuUs);
+  const progress = (label: string) => (point: CheckPoint, done: number, total: number) =>
+    request.onProgress?.(`${label} ${done}/${total} ${point.id}`);
+
+  const common = { settings: request.settings, repetitions: request.settings.repetitions, extraCpuUs, countInstructions: metric === 'instructions', ...(request.measure === undefined ? {} : { measure: request.measure }) };
+  const measurable = points.filter((point) => baselineById.has(point.id));
+  const firstRounds = await measureRound({ ...common, points: measurable, onRepetition: progress('measuring') });
+
+  const looks = new Map(points.map((point) => {
+    const round = firstRounds.get(point.id) ?? { point, results: [], failures: [] };
+    return [point.id, { round, look: firstLook(baselineById.get(point.id), metric, round, policy) }];
+  }));
+  const suspects = points.filter((point) => {
+    const look = looks.get(point.id)?.look;
+    return look !== undefined && 'comparison' in look && look.comparison.direction === 'higher';
+  });
+  const confirmations = suspects.length === 0 ? new Map<string, PointRound>() : await measureRound({ ...common, points: suspects, onRepetition: progress('re-measuring') });
+
+  const reports: PointReport[] = points.map((point) => {
+    const entry = looks.get(point.id);
+    const baselinePoint = baselineById.get(point.id);
+    const round = entry?.round;
+    const look = entry?.look;
+    const base = {
+      id: point.id,
+      values: round === undefined ? [] : valuesOf(round, metric),
+      extraCpuUs: extraCpuUs(point),
+      injectedFraction: baselinePoint?.metrics['normalised-cpu'] === undefined ? null : extraCpuUs(point) / baselinePoint.metrics['normalised-cpu'].median,
+      failures: round?.failures ?? [],
+      info: baselinePoint === undefined ? null : infoOf(baselinePoint, round),
+    };
+    if (look === undefined || !('comparison' in look)) {
+      return { ...base, verdict: look?.verdict ?? 'unmeasured', reason: look?.reason ?? 'not measured', first: null, confirmation: null, confirmationValues: [] };
+    }
+    const confirmationRound = confirmations.get(point.id);
+    let confirmation: Comparison | null = null;
+    let reason: string | null = null;
+    let verdict: Verdict;
+    if (look.comparison.direction === 'higher') {
+      const again = confirmationRound === undefined ? null : firstLook(baselinePoint, metric, confirmationRound, policy);
+      if (again === null || !('comparison' in again)) {
+        verdict = 'unmeasured';
+        reason = again === null ? 'not measured again' : `looked regressed, and measuring again failed: ${again.reason}`;
+      } else {
+        confirmation = again.comparison;
+        verdict = verdictFor(look.comparison, confirmation);
+      }
+    } else {
+      verdict = verdictFor(look.comparison, null);
+    }
+    return {
+      ...base,
+      verdict,
+      reason,
+      first: look.comparison,
+      confirmation,
+      confirmationValues: confirmationRound === undefined ? [] : valuesOf(confirmationRound, metric),
+      failures: [...base.failures, ...(confirmationRound?.failures ?? [])],
+    };
+  });
+
+  const outcome = outcomeOf(reports.map((report) => ({ id: report.id, verdict: report.verdict, ...(report.reason === null ? {} : { reason: report.reason }) })));
+  const references = [...firstRounds.values(), ...confirmations.values()].flatMap((round) => round.results.map((result) => result.referenceUsPerUnit));
+  return {
+    ...emptyReport(request, startedAt, outcome.summary, baseline, metric),
+    durationS: (Date.now() - startedAt.getTime()) / 1000,
+    referenceUsPerUnit: { baseline: baseline.referenceUsPerUnit, now: references.length === 0 ? null : median(references) },
+    points: reports,
+    exitCode: outcome.exitCode,
+  };
+}

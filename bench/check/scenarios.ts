@@ -1,0 +1,85 @@
+/**
+ * The check's fixed point set and how each point is measured. Changing anything here changes
+ * what the numbers mean: the settings are stored in the baseline, and a baseline recorded
+ * with other settings is refused (re-record it).
+ */
+import { ARCHITECTURE_NAMES } from '../../servers/registry.js';
+
+export interface CheckWorkload {
+  name: string;
+  cpuUs: number;
+  /**
+   * Answers per measured chunk: about 15 ms of server CPU, long enough that reading /proc is
+   * precise, short enough that a chunk often falls between two bursts of a neighbour's work.
+   */
+  answersPerChunk: number;
+}
+
+export const CHECK_WORKLOADS: readonly CheckWorkload[] = [
+  { name: 'no-work', cpuUs: 0, answersPerChunk: 1000 },
+  { name: 'cpu-50', cpuUs: 50, answersPerChunk: 250 },
+];
+
+export interface CheckPoint {
+  id: string;
+  architecture: string;
+  workload: CheckWorkload;
+}
+
+export interface MeasureSettings {
+  /**
+   * One connection, one question in flight: every answer is the same sequence of events
+   * (wake, read, work, write), so the cost per answer does not depend on how requests happen
+   * to batch, which moves with the machine's load. It also lets the blocking server serve.
+   */
+  connections: number;
+  pipeline: number;
+  /** Fixed, so that pool and cluster are the same point on a machine with more cores. */
+  workers: number;
+  /** Answers before measuring, on a fresh server: JIT and connection set-up. */
+  warmupChunks: number;
+  /** Measured chunks per repetition. */
+  chunksPerRepetition: number;
+  /**
+   * Which quantile of a repetition's chunk costs stands for it. Interference only ever adds
+   * CPU time, so a low quantile is closer to the true cost than the mean; not the minimum,
+   * which a single odd chunk would decide.
+   */
+  chunkQuantile: number;
+  /** Fresh server processes per point; the check takes their median. */
+  repetitions: number;
+}
+
+export const CHECK_SETTINGS: Readonly<MeasureSettings> = Object.freeze({
+  connections: 1,
+  pipeline: 1,
+  workers: 2,
+  warmupChunks: 2,
+  chunksPerRepetition: 8,
+  chunkQuantile: 0.25,
+  repetitions: 5,
+});
+
+/** The settings that must match between baseline and check for their numbers to compare. */
+export function settingsFingerprint(settings: MeasureSettings, workloads: readonly CheckWorkload[]): string {
+  const { connections, pipeline, workers, warmupChunks, chunksPerRepetition, chunkQuantile } = settings;
+  return JSON.stringify({
+    connections,
+    pipeline,
+    workers,
+    warmupChunks,
+    chunksPerRepetition,
+    chunkQuantile,
+    workloads: workloads.map(({ name, cpuUs, answersPerChunk }) => ({ name, cpuUs, answersPerChunk })),
+  });
+}
+
+export function pointId(architecture: string, workload: CheckWorkload): string {
+  return `${architecture}/${workload.name}`;
+}
+
+export function checkPoints(architectures: readonly string[] = ARCHITECTURE_NAMES, workloads: readonly CheckWorkload[] = CHECK_WORKLOADS): CheckPoint[] {
+  return architectures.flatMap((architecture) =>
+    workloads.map((workload) => ({ id: pointId(architecture, workload), architecture, workload })),
+  );
+}

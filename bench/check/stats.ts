@@ -1,0 +1,37 @@
+/**
+ * The few robust statistics the check relies on. Medians and MADs rather than means and
+ * standard deviations: on a shared machine one repetition now and then is slowed by a
+ * neighbour, and a mean would let that one repetition decide.
+ */
+
+function sortedCopy(values: readonly number[]): number[] {
+  return [...values].sort((a, b) => a - b);
+}
+
+/** The q-quantile (0..1) by linear interpolation between the closest ranks. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) throw new RangeError('quantile of no values');
+  const sorted = sortedCopy(values);
+  const position = Math.min(Math.max(q, 0), 1) * (sorted.length - 1);
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  const low = sorted[lower] ?? 0;
+  const high = sorted[upper] ?? low;
+  return low + (high - low) * (position - lower);
+}
+
+export function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
+}
+
+/**
+ * Relative robust standard deviation: 1.4826 x MAD / median, which estimates the standard
+ * deviation of normal data while ignoring a minority of outliers. 0 for fewer than 2 values.
+ */
+export function relativeSpread(values: readonly number[]): number {
+  if (values.length < 2) return 0;
+  const center = median(values);
+  if (center === 0) return 0;
+  const deviations = values.map((value) => Math.abs(value - center));
+  return (1.4826 * median(deviations)) / Math.abs(center);
+}
