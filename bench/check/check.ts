@@ -141,11 +141,40 @@ function infoOf(baselinePoint: BaselinePoint, round: PointRound | undefined): Po
   };
 }
 
-/** cpu-us to add to a point's answers for the sensitivity proof. */
-export function injectedCpuUs(baselinePoint: BaselinePoint | undefined, injectPct: number, extraCpuUs: number): number {
-  const normalised = baselinePoint?.metrics['normalised-cpu']?.median ?? 0;
-  // --cpu-us takes whole units, so the injected share is rounded; the report gives the exact share.
-  return extraCpuUs + Math.round((injectPct / 100) * normalised);
+/**
+ * What one cpu-us of --cpu-us work adds to an answer of this architecture, in the metric's
+ * normalised units: the slope between the baseline's no-work and CPU-bound points. It is not 1:
+ * a server burns a cpu-us more slowly than the checker's warm, uninterrupted reference loop.
+ */
+export function costPerCpuUs(baseline: BaselineFile, architecture: string): number | null {
+  const points = baseline.points
+    .filter((point) => point.architecture === architecture && point.metrics['normalised-cpu'] !== undefined)
+    .sort((a, b) => a.workload.cpuUs - b.workload.cpuUs);
+  const light = points[0];
+  const heavy = points[points.length - 1];
+  if (light === undefined || heavy === undefined || heavy.workload.cpuUs === light.workload.cpuUs) return null;
+  const rise = (heavy.metrics['normalised-cpu']?.median ?? 0) - (light.metrics['normalised-cpu']?.median ?? 0);
+  const slope = rise / (heavy.workload.cpuUs - light.workload.cpuUs);
+  return slope > 0 ? slope : null;
+}
+
+export interface Injection {
+  extraCpuUs: number;
+  /** The cost increase that work amounts to, as a fraction of the point's baseline cost; null if unknown. */
+  fraction: number | null;
+}
+
+/**
+ * cpu-us to add to a point's answers for the sensitivity proof: injectPct of its baseline
+ * cost, converted with the architecture's cost per cpu-us. --cpu-us takes whole units, so the
+ * share is rounded; the report gives the share actually injected.
+ */
+export function injectionFor(baseline: BaselineFile, point: CheckPoint, injectPct: number, extraCpuUs: number): Injection {
+  const cost = baseline.points.find((candidate) => candidate.id === point.id)?.metrics['normalised-cpu']?.median;
+  const slope = costPerCpuUs(baseline, point.architecture);
+  const added = injectPct > 0 && cost !== undefined && slope !== null ? Math.round(((injectPct / 100) * cost) / slope) : 0;
+  const total = extraCpuUs + added;
+  return { extraCpuUs: total, fraction: cost === undefined || slope === null ? null : (total * slope) / cost };
 }
 
 /**
@@ -176,7 +205,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport> {
   const { baseline, metric, points } = prepared;
   const policy: ThresholdPolicy = { multiple: THRESHOLD_MULTIPLE, floor: METRICS[metric].floor };
   const baselineById = new Map(baseline.points.map((point) => [point.id, point]));
-  const extraCpuUs = (point: CheckPoint): number => injectedCpuUs(baselineById.get(point.id), request.injectPct, request.extraCpuUs);
+  const extraCpuUs = (point: CheckPoint): number => injectionFor(baseline, point, request.injectPct, request.extraCpuUs).extraCpuUs;
   const progress = (label: string) => (point: CheckPoint, done: number, total: number) =>
     request.onProgress?.(`${label} ${done}/${total} ${point.id}`);
 
@@ -203,7 +232,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport> {
       id: point.id,
       values: round === undefined ? [] : valuesOf(round, metric),
       extraCpuUs: extraCpuUs(point),
-      injectedFraction: baselinePoint?.metrics['normalised-cpu'] === undefined ? null : extraCpuUs(point) / baselinePoint.metrics['normalised-cpu'].median,
+      injectedFraction: injectionFor(baseline, point, request.injectPct, request.extraCpuUs).fraction,
       failures: round?.failures ?? [],
       info: baselinePoint === undefined ? null : infoOf(baselinePoint, round),
     };

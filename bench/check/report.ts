@@ -27,6 +27,12 @@ const VERDICT_TEXT: Record<PointReport['verdict'], string> = {
   'not-in-baseline': 'NOT IN BASELINE',
 };
 
+function pointLabel(point: PointReport): string {
+  if (point.extraCpuUs === 0) return point.id;
+  const share = point.injectedFraction === null ? '' : ` ≈ ${percent(point.injectedFraction)}`;
+  return `${point.id} (+${point.extraCpuUs} cpu-us${share})`;
+}
+
 function pointRow(point: PointReport): string[] {
   const { first, confirmation, info } = point;
   const now = first === null ? '-' : confirmation === null ? figure(first.now) : `${figure(first.now)}, again ${figure(confirmation.now)}`;
@@ -34,7 +40,7 @@ function pointRow(point: PointReport): string[] {
   const threshold = first === null ? '-' : `±${(Math.max(first.threshold, confirmation?.threshold ?? 0) * 100).toFixed(1)}%`;
   const verdict = point.reason === null ? VERDICT_TEXT[point.verdict] : `${VERDICT_TEXT[point.verdict]}: ${point.reason}`;
   return [
-    point.extraCpuUs > 0 ? `${point.id} (+${point.extraCpuUs} cpu-us)` : point.id,
+    pointLabel(point),
     first === null ? '-' : figure(first.baseline),
     now,
     change,
