@@ -120,6 +120,8 @@ export abstract class ZenConnection {
 
   /** Counts questions outstanding for longer than the timeout, each once. */
   sweepTimeouts(now: number): void {
+    // A socket that is gone has had its outstanding questions counted as a reset already.
+    if (this.socket === null || !this.connected) return;
     const limit = this.context.timeoutMs;
     let index = this.timedOutBelow > this.answered ? this.timedOutBelow : this.answered;
     while (index < this.sent && now - this.sentAt[index % this.capacity]! >= limit) {

@@ -6,6 +6,7 @@ import { formatSummary, formatWarnings } from './summary.js';
 import type { LoadOptions } from './types.js';
 
 const PROG = 'zenbench load';
+const EXIT_GRACE_MS = 2000;
 const D = DEFAULT_LOAD_OPTIONS;
 
 export const LOAD_USAGE = `usage: npm run load -- --host H --port P [options]
@@ -105,6 +106,9 @@ async function main(): Promise<void> {
   else process.stdout.write(formatSummary(result));
   for (const warning of formatWarnings(result)) process.stderr.write(`${PROG}: ${warning}\n`);
   process.exitCode = result.errorTotal > 0 ? 1 : 0;
+  // Every socket, timer and thread is closed by now, so the process ends by itself; should a
+  // handle linger anyway, the result is out and nothing is left to wait for.
+  setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
 }
 
 void main();

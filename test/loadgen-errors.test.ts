@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { describe, test } from 'node:test';
-import { DEFAULT_LOAD_OPTIONS, LoadOptionsError, runLoad, type LoadOptions } from '../loadgen/index.js';
+import { DEFAULT_LOAD_OPTIONS, isLoopbackHost, LoadOptionsError, runLoad, type LoadOptions } from '../loadgen/index.js';
 import { Framer } from '../protocol/framer.js';
-import { APHORISMS, MAX_QUESTION_BYTES, QUESTION_END } from '../protocol/zen.js';
+import { answerFor, APHORISMS, MAX_QUESTION_BYTES, QUESTION_END } from '../protocol/zen.js';
 import { launchServer } from '../servers/launch.js';
 
 type Behaviour = (socket: Socket) => void;
@@ -42,6 +42,31 @@ const answersUglyAlways: Behaviour = (socket) => {
   });
 };
 
+/**
+ * Right answers, but the answers to each read are written in two pieces a moment apart, cut
+ * in the middle of an answer, so they reach the generator split across reads. Writes are
+ * chained to keep their order.
+ */
+const answersInPieces: Behaviour = (socket) => {
+  socket.setNoDelay(true);
+  const framer = new Framer(QUESTION_END, MAX_QUESTION_BYTES);
+  let previous = Promise.resolve();
+  socket.on('data', (chunk: Buffer) => {
+    const answers: Buffer[] = [];
+    framer.push(chunk, (question) => {
+      answers.push(answerFor(question));
+    });
+    const bytes = Buffer.concat(answers);
+    const cut = Math.floor(bytes.length / 2) + 1;
+    previous = previous.then(async () => {
+      if (socket.destroyed) return;
+      socket.write(bytes.subarray(0, cut));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (!socket.destroyed) socket.write(bytes.subarray(cut));
+    });
+  });
+};
+
 /** Reads the questions and never answers. */
 const neverAnswers: Behaviour = (socket) => {
   socket.resume();
@@ -65,6 +90,12 @@ describe('load generator error accounting', () => {
     const ratio = result.errors.wrongAnswers / result.requests;
     assert.ok(ratio > 1.8 && ratio < 2.2, `wrong/right = ${ratio}`);
     assert.equal(result.errorTotal, result.errors.wrongAnswers);
+  });
+
+  test('answers split over several reads are put together, not taken for wrong ones', async () => {
+    const result = await withFakeServer(answersInPieces, (port) => runLoad(options(port, { connections: 2, pipeline: 4 })));
+    assert.equal(result.errorTotal, 0, JSON.stringify(result.errors));
+    assert.ok(result.requests > 100, `only ${result.requests} answers`);
   });
 
   test('a server that never answers gives timeouts and unanswered connections, not a hang', async () => {
@@ -117,6 +148,15 @@ describe('load generator error accounting', () => {
 });
 
 describe('load generator options', () => {
+  test('loopback means 127.0.0.0/8, ::1 and localhost', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST']) {
+      assert.ok(isLoopbackHost(host), host);
+    }
+    for (const host of ['10.0.0.1', '128.0.0.1', '::2', 'example.com', '0.0.0.0', '::ffff:10.0.0.1']) {
+      assert.ok(!isLoopbackHost(host), host);
+    }
+  });
+
   test('targets other than loopback are refused unless allowed', async () => {
     await assert.rejects(runLoad(options(1060, { host: '192.0.2.1' })), LoadOptionsError);
     await assert.rejects(runLoad(options(1060, { host: 'example.com' })), LoadOptionsError);
