@@ -30,6 +30,11 @@ export interface ThreadPlan {
 export interface ThreadUsage {
   /** Fraction of one core the thread itself used, or null where the OS cannot tell. */
   threadCoreFraction: number | null;
+  /**
+   * Time on a CPU plus time runnable but waiting for one, as a fraction of the window: how
+   * much CPU the thread wanted. Null where the OS cannot tell.
+   */
+  threadCpuDemandFraction: number | null;
   eventLoopUtilization: number;
   /** CPU seconds of the whole process over the same window. */
   processCpuSeconds: number;

@@ -3,8 +3,14 @@ import { encodeHistogram, mergeEncodedHistograms, summarizeHistogram } from './h
 import type { ThreadReport } from './plan.js';
 import type { ErrorCounts, LatencySummary, LoadOptions, LoadResult } from './types.js';
 
-/** A thread above this fraction of a core was the bottleneck, not the server. */
-export const SATURATION_CORE_FRACTION = 0.9;
+/**
+ * A generator thread that wanted more than this fraction of a core was the bottleneck, not
+ * the server. "Wanted" is its time on a CPU plus its time waiting for one: on a machine whose
+ * cores the server (or anything else) keeps busy, a generator that never gets a CPU limits
+ * the run as surely as one that uses a whole core. Where the OS cannot tell, its event-loop
+ * utilisation stands in.
+ */
+export const SATURATION_FRACTION = 0.9;
 
 export function buildResult(options: LoadOptions, reports: readonly ThreadReport[]): LoadResult {
   const windowMs = Math.max(...reports.map((report) => report.windowMs));
@@ -15,6 +21,9 @@ export function buildResult(options: LoadOptions, reports: readonly ThreadReport
   const maxThreadCoreFraction = Math.max(
     ...reports.map((report) => report.usage.threadCoreFraction ?? report.usage.eventLoopUtilization),
   );
+  const maxEventLoopUtilization = Math.max(...reports.map((report) => report.usage.eventLoopUtilization));
+  const demands = reports.map((report) => report.usage.threadCpuDemandFraction);
+  const maxDemand = demands.every((demand) => demand !== null) ? Math.max(...(demands as number[])) : null;
   const result: LoadResult = {
     mode: options.mode,
     host: options.host,
@@ -32,12 +41,13 @@ export function buildResult(options: LoadOptions, reports: readonly ThreadReport
       answers: sumSeries(reports.map((report) => report.perSecondAnswers)),
       errors: sumSeries(reports.map((report) => report.perSecondErrors)),
     },
-    saturated: maxThreadCoreFraction > SATURATION_CORE_FRACTION,
+    saturated: (maxDemand ?? Math.max(maxThreadCoreFraction, maxEventLoopUtilization)) > SATURATION_FRACTION,
     loadgenCpu: {
       // process.cpuUsage() is process-wide, so every thread saw the same figure; take one.
       cpuSeconds: round(Math.max(...reports.map((report) => report.usage.processCpuSeconds)), 3),
       maxThreadCoreFraction: round(maxThreadCoreFraction, 3),
-      maxEventLoopUtilization: round(Math.max(...reports.map((report) => report.usage.eventLoopUtilization)), 3),
+      maxEventLoopUtilization: round(maxEventLoopUtilization, 3),
+      ...(maxDemand === null ? {} : { maxThreadCpuDemandFraction: round(maxDemand, 3) }),
     },
     histogram: encodeHistogram(latency),
   };

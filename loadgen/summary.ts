@@ -19,7 +19,7 @@ export function formatSummary(result: LoadResult): string {
   if (result.achievedRate !== undefined) run.push({ 'achieved rate': `${result.achievedRate.toFixed(0)} questions/s` });
   run.push(
     {
-      'generator CPU': `${result.loadgenCpu.cpuSeconds.toFixed(2)} s; busiest thread ${percent(result.loadgenCpu.maxThreadCoreFraction)} of a core, event loop ${percent(result.loadgenCpu.maxEventLoopUtilization)} busy`,
+      'generator CPU': `${result.loadgenCpu.cpuSeconds.toFixed(2)} s; ${threadLoad(result)}`,
     },
     { saturated: result.saturated ? 'YES' : 'no' },
   );
@@ -50,12 +50,19 @@ export function formatWarnings(result: LoadResult): string[] {
   const warnings: string[] = [];
   if (result.saturated) {
     warnings.push(
-      `warning: the load generator was saturated (a thread at ${percent(result.loadgenCpu.maxThreadCoreFraction)} of a core); ` +
-        'the figures may measure the generator, not the server; try --threads',
+      `warning: the load generator was saturated (${threadLoad(result)}); ` +
+        'the figures may measure the generator or a busy machine, not the server; with cores to spare, try --threads',
     );
   }
   if (result.errorTotal > 0) warnings.push(`warning: ${result.errorTotal} error(s) during the run`);
   return warnings;
+}
+
+function threadLoad(result: LoadResult): string {
+  const cpu = result.loadgenCpu;
+  const wanted =
+    cpu.maxThreadCpuDemandFraction === undefined ? '' : `, ${percent(cpu.maxThreadCpuDemandFraction)} counting its waits for a CPU`;
+  return `busiest thread ${percent(cpu.maxThreadCoreFraction)} of a core${wanted}, event loop ${percent(cpu.maxEventLoopUtilization)} busy`;
 }
 
 function latencyRow(label: string, summary: LatencySummary): (string | number)[] {

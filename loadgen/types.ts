@@ -63,6 +63,11 @@ export interface LoadgenCpu {
   maxThreadCoreFraction: number;
   /** Busiest thread's event-loop utilisation (0..1). */
   maxEventLoopUtilization: number;
+  /**
+   * Busiest thread's time on a CPU plus time it was runnable but waiting for one, as a
+   * fraction of the window (Linux only): above 0.9 the generator wanted a whole core.
+   */
+  maxThreadCpuDemandFraction?: number;
 }
 
 export interface LoadResult {
