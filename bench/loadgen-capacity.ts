@@ -35,6 +35,8 @@ interface CapacityRow {
   pipeline: number;
   throughput: number;
   generatorCoreFraction: number;
+  /** On a CPU plus waiting for one: above 0.9 the generator is reported saturated. */
+  generatorCpuDemandFraction: number | null;
   generatorCpuUsPerAnswer: number;
   /** Answers per second one generator thread could drive at this CPU cost per answer. */
   generatorCeiling: number;
@@ -64,6 +66,7 @@ function toRow(pipeline: number, result: LoadResult, serverCpuSeconds: number | 
     pipeline,
     throughput: Math.round(result.throughput),
     generatorCoreFraction: result.loadgenCpu.maxThreadCoreFraction,
+    generatorCpuDemandFraction: result.loadgenCpu.maxThreadCpuDemandFraction ?? null,
     generatorCpuUsPerAnswer: Math.round(cpuUsPerAnswer * 100) / 100,
     generatorCeiling: cpuUsPerAnswer > 0 ? Math.round(1e6 / cpuUsPerAnswer) : 0,
     serverCoreFraction: serverCpuSeconds === null ? null : Math.round((serverCpuSeconds / wallS) * 1000) / 1000,
@@ -133,7 +136,7 @@ async function main(): Promise<void> {
     return;
   }
   const table = new Table({
-    head: ['pipeline', 'answers/s', 'generator core', 'generator CPU µs/answer', 'generator ceiling (answers/s/thread)', 'server core', 'saturated', 'errors'],
+    head: ['pipeline', 'answers/s', 'generator core', 'with waits for a CPU', 'generator CPU µs/answer', 'generator ceiling (answers/s/thread)', 'server core', 'saturated', 'errors'],
     style: { head: [], border: [], compact: true },
   });
   for (const row of rows) {
@@ -141,6 +144,7 @@ async function main(): Promise<void> {
       row.pipeline,
       row.throughput,
       `${(row.generatorCoreFraction * 100).toFixed(0)}%`,
+      row.generatorCpuDemandFraction === null ? 'n/a' : `${(row.generatorCpuDemandFraction * 100).toFixed(0)}%`,
       row.generatorCpuUsPerAnswer.toFixed(2),
       row.generatorCeiling,
       row.serverCoreFraction === null ? 'n/a' : `${(row.serverCoreFraction * 100).toFixed(0)}%`,
