@@ -69,11 +69,13 @@ describe('load generator against the async server', () => {
   });
 
   test('open mode sends at the asked rate and reports both latencies', async () => {
-    const result = await runLoad(options(server, { mode: 'open', connections: 4, rate: 2000 }));
+    // 250 questions/s a connection: far below what even a loaded machine answers, so the rate
+    // achieved is the rate asked for.
+    const result = await runLoad(options(server, { mode: 'open', connections: 4, rate: 1000 }));
     assertNoErrors(result);
-    assert.equal(result.targetRate, 2000);
-    assert.ok(result.achievedRate !== undefined && Math.abs(result.achievedRate - 2000) < 100, `achieved ${result.achievedRate}`);
-    assert.ok(Math.abs(result.throughput - 2000) < 100, `throughput ${result.throughput}`);
+    assert.equal(result.targetRate, 1000);
+    assert.ok(result.achievedRate !== undefined && Math.abs(result.achievedRate - 1000) < 50, `achieved ${result.achievedRate}`);
+    assert.ok(Math.abs(result.throughput - 1000) < 50, `throughput ${result.throughput}`);
     assert.ok(result.uncorrectedLatencyUs !== undefined);
     // Measured from the due time, a question can only look slower than from its actual send.
     assert.ok(result.latencyUs.p99 >= result.uncorrectedLatencyUs.p99);
