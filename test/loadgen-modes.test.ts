@@ -81,6 +81,12 @@ describe('load generator against the async server', () => {
     assert.ok(result.latencyUs.p99 >= result.uncorrectedLatencyUs.p99);
   });
 
+  test('--requests is shared out over the threads and still met exactly', async () => {
+    const result = await runLoad(options(server, { connections: 4, threads: 2, requests: 601, durationS: 5 }));
+    assertNoErrors(result);
+    assert.equal(result.requests, 601);
+  });
+
   test('--threads spreads the connections over worker threads and merges their results', async () => {
     const result = await runLoad(options(server, { connections: 4, threads: 2 }));
     assertNoErrors(result);
