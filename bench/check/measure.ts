@@ -72,7 +72,7 @@ async function loadChunk(server: LaunchedServer, settings: MeasureSettings, answ
 async function measureChunks(server: LaunchedServer, request: RepetitionRequest) {
   const { settings, point } = request;
   const answers = point.workload.answersPerChunk;
-  for (let chunk = 0; chunk < settings.warmupChunks; chunk++) await loadChunk(server, settings, answers);
+  if (settings.warmupAnswers > 0) await loadChunk(server, settings, settings.warmupAnswers);
 
   const counter = request.countInstructions ? await countInstructions(listProcessTree(server.pid)) : null;
   const chunkCpuUsPerAnswer: number[] = [];

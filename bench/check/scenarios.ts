@@ -36,8 +36,14 @@ export interface MeasureSettings {
   pipeline: number;
   /** Fixed, so that pool and cluster are the same point on a machine with more cores. */
   workers: number;
-  /** Answers before measuring, on a fresh server: JIT and connection set-up. */
-  warmupChunks: number;
+  /**
+   * Answers before measuring, on a fresh server. V8 needs thousands of answers to reach its
+   * optimised code (measured: ~6000 for async, ~12000 for cluster, whose two workers each see
+   * half); a chunk measured before that costs up to three times a warm one.
+   */
+  warmupAnswers: number;
+  /** The checker and its servers run on one CPU (see pin.ts). */
+  oneCpu: boolean;
   /** Measured chunks per repetition. */
   chunksPerRepetition: number;
   /**
@@ -54,7 +60,8 @@ export const CHECK_SETTINGS: Readonly<MeasureSettings> = Object.freeze({
   connections: 1,
   pipeline: 1,
   workers: 2,
-  warmupChunks: 2,
+  warmupAnswers: 14_000,
+  oneCpu: true,
   chunksPerRepetition: 8,
   chunkQuantile: 0.25,
   repetitions: 5,
@@ -62,12 +69,13 @@ export const CHECK_SETTINGS: Readonly<MeasureSettings> = Object.freeze({
 
 /** The settings that must match between baseline and check for their numbers to compare. */
 export function settingsFingerprint(settings: MeasureSettings, workloads: readonly CheckWorkload[]): string {
-  const { connections, pipeline, workers, warmupChunks, chunksPerRepetition, chunkQuantile } = settings;
+  const { connections, pipeline, workers, warmupAnswers, oneCpu, chunksPerRepetition, chunkQuantile } = settings;
   return JSON.stringify({
     connections,
     pipeline,
     workers,
-    warmupChunks,
+    warmupAnswers,
+    oneCpu,
     chunksPerRepetition,
     chunkQuantile,
     workloads: workloads.map(({ name, cpuUs, answersPerChunk }) => ({ name, cpuUs, answersPerChunk })),

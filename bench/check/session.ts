@@ -4,6 +4,7 @@
  * repetition of several points instead of every repetition of one point.
  */
 import { MeasurementError, measureRepetition, type RepetitionRequest, type RepetitionResult } from './measure.js';
+import { PinError, pinToOneCpu } from './pin.js';
 import type { CheckPoint, MeasureSettings } from './scenarios.js';
 
 /** Fewer successful repetitions than this and a point is not judged: its spread means nothing. */
@@ -34,6 +35,16 @@ export function enoughRepetitions(round: PointRound): boolean {
 
 export async function measureRound(request: RoundRequest): Promise<Map<string, PointRound>> {
   const measure = request.measure ?? measureRepetition;
+  // Only real measurements need the pin; a failure to pin fails them all, with the reason.
+  let pinFailure: string | null = null;
+  if (request.measure === undefined && request.settings.oneCpu) {
+    try {
+      pinToOneCpu();
+    } catch (error) {
+      if (!(error instanceof PinError)) throw error;
+      pinFailure = error.message;
+    }
+  }
   const rounds = new Map<string, PointRound>(request.points.map((point) => [point.id, { point, results: [], failures: [] }]));
   const total = request.points.length * request.repetitions;
   let done = 0;
@@ -41,6 +52,10 @@ export async function measureRound(request: RoundRequest): Promise<Map<string, P
     for (const point of request.points) {
       const round = rounds.get(point.id);
       if (round === undefined) continue;
+      if (pinFailure !== null) {
+        round.failures.push(pinFailure);
+        continue;
+      }
       try {
         round.results.push(
           await measure({ point, settings: request.settings, extraCpuUs: request.extraCpuUs(point), countInstructions: request.countInstructions }),
