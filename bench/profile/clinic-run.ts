@@ -182,6 +182,14 @@ function isAlive(pid: number): boolean {
   }
 }
 
+function signalIfAlive(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // It exited between our look and the signal: what we wanted anyway.
+  }
+}
+
 async function waitUntilGone(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -214,14 +222,14 @@ export async function runClinic(
     }
     // doctor, flame and heapprofiler end the server themselves; bubbleprof waits for a
     // process that exits by itself, which a server never does, so it gets our SIGINT.
-    if (!(await waitUntilGone(serverPid, SELF_STOP_GRACE_MS))) process.kill(serverPid, 'SIGINT');
+    if (!(await waitUntilGone(serverPid, SELF_STOP_GRACE_MS))) signalIfAlive(serverPid, 'SIGINT');
     progress(`${name}: load done, building the report`);
 
     const analysisMs = ANALYSIS_BASE_MS + ANALYSIS_PER_LOAD_SECOND_MS * (load.warmupS + load.durationS);
     const exit = await clinic.waitForExit(analysisMs);
     if (exit === null) throw new ProfileFailure(`${name} did not finish its report within ${Math.round(analysisMs / 1000)} s`);
     if (exit.code !== 0) {
-      throw new ProfileFailure(`${name} failed (${exit.signal ?? `exit ${exit.code}`}): ${clinic.lastWords()}`);
+      throw new ProfileFailure(`${name} failed (${exit.signal ?? `exit ${exit.code}`}): ${clinic.lastWords()}${knownCause(tool, reportDir)}`);
     }
 
     const outcome = readLoadOutcome(resultFile);
@@ -233,6 +241,17 @@ export async function runClinic(
   } finally {
     clinic.release();
   }
+}
+
+/**
+ * Node starts a new trace log every 524,288 events, which a few seconds of full load reach,
+ * and bubbleprof 10 fails to join the pieces ('premature close').
+ */
+function knownCause(tool: ClinicTool, reportDir: string): string {
+  if (tool.name !== 'bubbleprof') return '';
+  const traceLogs = readdirSync(reportDir).filter((file) => /^node_trace\.\d+\.log$/.test(file)).length;
+  if (traceLogs <= 1) return '';
+  return `; Node split the trace into ${traceLogs} files, which bubbleprof cannot join: profile less, e.g. --duration 2 or --connections 1`;
 }
 
 function readLoadOutcome(resultFile: string): LoadOutcome {

@@ -8,6 +8,8 @@ import { describeLoad } from './load-process.js';
 
 /** Enough of our own code to follow the hot path through connection, framing and work. */
 const OWN_CODE_ROWS = 10;
+/** Functions known to sit in Atomics.wait: piscina's idle workers, and --io-ms on a blocking thread. */
+const BLOCKED_WAITING = new Set(['atomicsWaitLoop', 'blockThread']);
 
 function write(text = ''): void {
   process.stdout.write(`${text}\n`);
@@ -31,6 +33,10 @@ export function printCpuprofReport(report: CpuprofReport, top: number): void {
   write();
   write(`hottest functions by self time, all profiles together:`);
   write(hotFunctionsTable(summary.functions.slice(0, top)));
+  const waiting = summary.functions.slice(0, top).filter((hot) => BLOCKED_WAITING.has(hot.name));
+  if (waiting.length > 0) {
+    write(`note: ${waiting.map((hot) => hot.name).join(', ')} block their thread in Atomics.wait: that is waiting, counted as self time by V8, not CPU spent`);
+  }
   const ownCode = summary.functions.filter((hot) => hot.kind === 'zenbench').slice(0, OWN_CODE_ROWS);
   write();
   if (ownCode.length === 0) {
