@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { LoadOptions, LoadResult } from '../loadgen/types.js';
 import { ActiveProcesses, once } from './cleanup.js';
 import type { BenchPoint } from './plan.js';
-import { PeakRssSampler, sampleTreeCpu } from './process-tree.js';
+import { measureTreeCpu, PeakRssSampler } from './process-tree.js';
 import type {
   FailureStage,
   PointFailure,
@@ -202,12 +202,13 @@ export async function runRepetition(
       if (crashed !== null) throw crashed;
     }
     endPhase('warmup');
-    const cpuBefore = sampleTreeCpu(server.pid);
-    load = await settings.runLoad(loadOptionsFor(point, server, settings, point.durationS), settings.loadgenCommandPrefix);
-    const cpuAfter = sampleTreeCpu(server.pid);
+    const measured = await measureTreeCpu(server.pid, () =>
+      settings.runLoad(loadOptionsFor(point, server, settings, point.durationS), settings.loadgenCommandPrefix),
+    );
     endPhase('measure');
+    load = measured.result;
     const peak = sampler.stop();
-    const cpuSeconds = Math.max(0, cpuAfter.cpuSeconds - cpuBefore.cpuSeconds);
+    const cpuSeconds = measured.cpuSeconds;
     measurement = {
       cpuSeconds,
       cpuUsPerAnswer: load.requests > 0 ? (cpuSeconds * 1e6) / load.requests : null,
