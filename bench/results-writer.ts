@@ -2,7 +2,7 @@
  * Writes a run's results: the JSON record under its UTC timestamp and as latest.json, and the
  * readable views of it (latest.md, latest.html, charts/*.svg).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderCharts } from './charts.js';
 import { renderHtml } from './html.js';
@@ -24,6 +24,9 @@ export function timestampFileName(isoTime: string): string {
 
 export const CHARTS_DIRECTORY = 'charts';
 
+/** The names this writer gives charts; nothing else in the charts directory is touched. */
+const CHART_FILE = /^(throughput|latency)-[a-z0-9-]+\.svg$/;
+
 /** The readable views of a results file, regenerated from it alone. */
 export async function writeReports(
   results: BenchResults,
@@ -37,6 +40,11 @@ export async function writeReports(
     const file = path.join(chartsDir, chart.file);
     writeFileSync(file, chart.svg);
     chartFiles.push(file);
+  }
+  // Charts of an earlier run's sections would sit beside these and be taken for this run's.
+  const current = new Set(charts.map((chart) => chart.file));
+  for (const name of readdirSync(chartsDir)) {
+    if (CHART_FILE.test(name) && !current.has(name)) rmSync(path.join(chartsDir, name));
   }
   const links = new Map<string, { title: string; file: string }[]>();
   for (const chart of charts) {

@@ -5,7 +5,7 @@
  * async/none/c16 point a repetition whose server had to be killed).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -43,6 +43,9 @@ describe('results writer', () => {
   it('writes the JSON, latest.json, Markdown, HTML and one SVG per chart', async () => {
     const results = readBenchResults(FIXTURE);
     const out = path.join(temporary, 'out');
+    mkdirSync(path.join(out, 'charts'), { recursive: true });
+    writeFileSync(path.join(out, 'charts', 'throughput-cpu-pipelined.svg'), '<svg>from an earlier run</svg>');
+    writeFileSync(path.join(out, 'charts', 'notes.txt'), 'not a chart');
     const written = await writeResults(results, out);
     assert.equal(path.basename(written.json), '2026-11-22T01-00-00Z.json');
     assert.deepEqual(JSON.parse(readFileSync(written.json, 'utf8')), results);
@@ -51,6 +54,7 @@ describe('results writer', () => {
     assert.deepEqual(readdirSync(path.join(out, 'charts')).sort(), [
       'latency-io-persistent.svg',
       'latency-none-persistent.svg',
+      'notes.txt',
       'throughput-io-persistent.svg',
       'throughput-none-persistent.svg',
     ]);
