@@ -1,6 +1,6 @@
 /**
  * results/baseline.json: what `npm run bench:baseline` records and `npm run bench:check`
- * compares with. Every repetition's figure is kept, not only the median, because the
+ * compares with. Every repetition's figure is kept, not only the point's, because the
  * threshold of each point is computed from the spread of its repetitions. The README's check
  * section documents the format; a change that breaks readers bumps BASELINE_FORMAT_VERSION.
  */
@@ -13,11 +13,11 @@ import type { MeasureSettings } from './scenarios.js';
 export const BASELINE_FORMAT_VERSION = 1;
 
 export interface MetricSamples {
-  /** The point's figure: median of the repetitions. */
-  median: number;
+  /** The point's figure: lower quartile of the repetitions (stats.ts, quietFigure). */
+  figure: number;
   /** One figure per repetition (a fresh server each). */
   values: number[];
-  /** Relative robust standard deviation of the values (1.4826 MAD / median). */
+  /** Relative robust standard deviation of the values at or below their median (quietSpread). */
   spread: number;
 }
 
@@ -63,7 +63,7 @@ function isPositiveNumber(value: unknown): value is number {
 function checkSamples(source: string, id: string, metric: string, samples: unknown): void {
   if (
     !isRecord(samples) ||
-    !isPositiveNumber(samples.median) ||
+    !isPositiveNumber(samples.figure) ||
     !Array.isArray(samples.values) ||
     samples.values.length === 0 ||
     !samples.values.every(isPositiveNumber) ||

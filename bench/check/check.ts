@@ -12,7 +12,7 @@ import { median } from './stats.js';
 
 export const CHECK_REPORT_VERSION = 1;
 
-/** Standard deviations of the difference of medians that count as a change (see README). */
+/** Standard deviations of the difference of the figures that count as a change (see README). */
 export const THRESHOLD_MULTIPLE = 4;
 
 export interface CheckRequest {
@@ -153,7 +153,7 @@ export function costPerCpuUs(baseline: BaselineFile, architecture: string): numb
   const light = points[0];
   const heavy = points[points.length - 1];
   if (light === undefined || heavy === undefined || heavy.workload.cpuUs === light.workload.cpuUs) return null;
-  const rise = (heavy.metrics['normalised-cpu']?.median ?? 0) - (light.metrics['normalised-cpu']?.median ?? 0);
+  const rise = (heavy.metrics['normalised-cpu']?.figure ?? 0) - (light.metrics['normalised-cpu']?.figure ?? 0);
   const slope = rise / (heavy.workload.cpuUs - light.workload.cpuUs);
   return slope > 0 ? slope : null;
 }
@@ -170,7 +170,7 @@ export interface Injection {
  * share is rounded; the report gives the share actually injected.
  */
 export function injectionFor(baseline: BaselineFile, point: CheckPoint, injectPct: number, extraCpuUs: number): Injection {
-  const cost = baseline.points.find((candidate) => candidate.id === point.id)?.metrics['normalised-cpu']?.median;
+  const cost = baseline.points.find((candidate) => candidate.id === point.id)?.metrics['normalised-cpu']?.figure;
   const slope = costPerCpuUs(baseline, point.architecture);
   const added = injectPct > 0 && cost !== undefined && slope !== null ? Math.round(((injectPct / 100) * cost) / slope) : 0;
   const total = extraCpuUs + added;

@@ -3,10 +3,10 @@
  * more than noise explains? Pure functions over numbers, so that the tests can feed them
  * synthetic measurements.
  */
-import { median, relativeSpread } from './stats.js';
+import { quietFigure, quietSpread } from './stats.js';
 
 export interface ThresholdPolicy {
-  /** How many standard deviations of the compared medians' difference count as a change. */
+  /** How many standard deviations of the compared figures' difference count as a change. */
   multiple: number;
   /** Smallest threshold (a fraction, 0.04 = 4%), whatever the noise measured. */
   floor: number;
@@ -25,29 +25,29 @@ export interface Comparison {
 }
 
 /**
- * Standard deviation of a median of n values relative to one value's: about 1.2533 / sqrt(n)
- * for normal data (the median's asymptotic efficiency).
+ * Standard deviation of a lower quartile of n values relative to one value's: about
+ * sqrt(0.25 x 0.75) / phi(0.674) / sqrt(n) = 1.3626 / sqrt(n) for normal data.
  */
-function medianNoise(spread: number, count: number): number {
-  return (1.2533 * spread) / Math.sqrt(Math.max(count, 1));
+function figureNoise(spread: number, count: number): number {
+  return (1.3626 * spread) / Math.sqrt(Math.max(count, 1));
 }
 
 /**
  * The threshold for one point: `multiple` standard deviations of the difference between the
- * two medians compared, estimated from the spread of the repetitions on both sides (the larger
+ * two figures compared, estimated from the quiet spread of the repetitions on both sides (the larger
  * one, so that a noisy run widens its own threshold rather than raising a false alarm), and
  * never below the floor.
  */
 export function thresholdFor(baselineValues: readonly number[], nowValues: readonly number[], policy: ThresholdPolicy): { threshold: number; spread: number } {
-  const spread = Math.max(relativeSpread(baselineValues), relativeSpread(nowValues));
-  const differenceNoise = Math.hypot(medianNoise(spread, baselineValues.length), medianNoise(spread, nowValues.length));
+  const spread = Math.max(quietSpread(baselineValues), quietSpread(nowValues));
+  const differenceNoise = Math.hypot(figureNoise(spread, baselineValues.length), figureNoise(spread, nowValues.length));
   return { threshold: Math.max(policy.floor, policy.multiple * differenceNoise), spread };
 }
 
 export function compare(baselineValues: readonly number[], nowValues: readonly number[], policy: ThresholdPolicy): Comparison {
   if (baselineValues.length === 0 || nowValues.length === 0) throw new RangeError('compare needs values on both sides');
-  const baseline = median(baselineValues);
-  const now = median(nowValues);
+  const baseline = quietFigure(baselineValues);
+  const now = quietFigure(nowValues);
   const change = baseline === 0 ? 0 : now / baseline - 1;
   const { threshold, spread } = thresholdFor(baselineValues, nowValues, policy);
   const direction = change > threshold ? 'higher' : change < -threshold ? 'lower' : 'within';

@@ -73,6 +73,7 @@ async function measureChunks(server: LaunchedServer, request: RepetitionRequest)
   const { settings, point } = request;
   const answers = point.workload.answersPerChunk;
   if (settings.warmupAnswers > 0) await loadChunk(server, settings, settings.warmupAnswers);
+  for (let chunk = 0; chunk < settings.settleChunks; chunk++) await loadChunk(server, settings, answers);
 
   const counter = request.countInstructions ? await countInstructions(listProcessTree(server.pid)) : null;
   const chunkCpuUsPerAnswer: number[] = [];

@@ -1,6 +1,6 @@
 /**
- * `npm run bench:baseline`: measure the point set with twice the check's repetitions (the
- * baseline's median and spread are then steadier than one check's) and write the baseline.
+ * `npm run bench:baseline`: measure the point set with three times the check's repetitions (the
+ * baseline's figure and spread are then steadier than one check's) and write the baseline.
  */
 import { collectEnvironment } from '../environment.js';
 import { BASELINE_FORMAT_VERSION, type BaselineFile, type BaselinePoint, type MetricSamples } from './baseline.js';
@@ -8,9 +8,9 @@ import { METRIC_PREFERENCE, type CostMetric } from './metrics.js';
 import type { MetricProbe } from './probe.js';
 import { checkPoints, settingsFingerprint, CHECK_WORKLOADS, type CheckWorkload, type MeasureSettings } from './scenarios.js';
 import { enoughRepetitions, measureRound, MIN_REPETITIONS, type PointRound, type RepetitionMeasurer } from './session.js';
-import { median, relativeSpread } from './stats.js';
+import { median, quietFigure, quietSpread } from './stats.js';
 
-export const RECORD_REPETITION_FACTOR = 2;
+export const RECORD_REPETITION_FACTOR = 3;
 
 export interface RecordRequest {
   settings: MeasureSettings;
@@ -24,7 +24,7 @@ export interface RecordRequest {
 export class RecordError extends Error {}
 
 function samplesOf(values: number[]): MetricSamples {
-  return { median: median(values), values, spread: relativeSpread(values) };
+  return { figure: quietFigure(values), values, spread: quietSpread(values) };
 }
 
 function baselinePointOf(round: PointRound, metrics: readonly CostMetric[]): BaselinePoint {

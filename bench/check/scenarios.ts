@@ -42,6 +42,12 @@ export interface MeasureSettings {
    * half); a chunk measured before that costs up to three times a warm one.
    */
   warmupAnswers: number;
+  /**
+   * Chunks run and thrown away after the warm-up: the first few chunk-sized loads (a new
+   * connection each) still cost up to three times a settled one, while V8 finishes compiling
+   * in the background on the one CPU.
+   */
+  settleChunks: number;
   /** The checker and its servers run on one CPU (see pin.ts). */
   oneCpu: boolean;
   /** Measured chunks per repetition. */
@@ -60,21 +66,23 @@ export const CHECK_SETTINGS: Readonly<MeasureSettings> = Object.freeze({
   connections: 1,
   pipeline: 1,
   workers: 2,
-  warmupAnswers: 14_000,
+  warmupAnswers: 10_000,
+  settleChunks: 3,
   oneCpu: true,
-  chunksPerRepetition: 8,
+  chunksPerRepetition: 12,
   chunkQuantile: 0.25,
   repetitions: 5,
 });
 
 /** The settings that must match between baseline and check for their numbers to compare. */
 export function settingsFingerprint(settings: MeasureSettings, workloads: readonly CheckWorkload[]): string {
-  const { connections, pipeline, workers, warmupAnswers, oneCpu, chunksPerRepetition, chunkQuantile } = settings;
+  const { connections, pipeline, workers, warmupAnswers, settleChunks, oneCpu, chunksPerRepetition, chunkQuantile } = settings;
   return JSON.stringify({
     connections,
     pipeline,
     workers,
     warmupAnswers,
+    settleChunks,
     oneCpu,
     chunksPerRepetition,
     chunkQuantile,
