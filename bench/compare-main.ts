@@ -63,6 +63,13 @@ function renderReport(report: ComparisonReport, pathA: string, pathB: string): s
     `${report.points.length} points compared; throughput changed beyond noise at ${beyond}. ` +
       `Noise test: complete separation of the repetitions, exact p <= ${SIGNIFICANCE_LEVEL}.`,
   );
+  if (report.wholeRunShifted) {
+    lines.push(
+      `Warning: most points moved the same way (median throughput change ${(report.medianThroughputChangePercent ?? 0).toFixed(1)}%). ` +
+        'That is more often the machine than the code: repetitions only measure noise within a run. ' +
+        'Compare CPU µs/answer, and runs made under the same conditions (a quiet machine, --pin).',
+    );
+  }
   return lines.join('\n');
 }
 

@@ -45,6 +45,13 @@ export interface ComparisonReport {
   onlyInB: string[];
   /** Environment fields that differ between the runs: their figures may not be comparable. */
   environmentDifferences: string[];
+  /** Median throughput change over all paired points, percent; null when none is comparable. */
+  medianThroughputChangePercent: number | null;
+  /**
+   * Most points moved the same way beyond noise: more likely the machine than the code (the
+   * repetitions of one run, minutes apart at most, cannot capture a load that changed between runs).
+   */
+  wholeRunShifted: boolean;
 }
 
 interface MetricDefinition {
@@ -129,10 +136,18 @@ export function compareResults(a: BenchResults, b: BenchResults): ComparisonRepo
   if (a.options.pin.applied !== b.options.pin.applied) {
     environmentDifferences.push(`pinned: ${String(a.options.pin.applied)} vs ${String(b.options.pin.applied)}`);
   }
+  const changes = points.flatMap((point) =>
+    point.throughput.changePercent === null ? [] : [point.throughput.changePercent],
+  );
+  const beyond = points.filter((point) => point.throughput.verdict === 'beyond noise');
+  const up = beyond.filter((point) => (point.throughput.changePercent ?? 0) > 0).length;
+  const sameWay = Math.max(up, beyond.length - up);
   return {
     points,
     onlyInA: [...pointsA.keys()].filter((id) => !pointsB.has(id)),
     onlyInB: [...pointsB.keys()].filter((id) => !pointsA.has(id)),
     environmentDifferences,
+    medianThroughputChangePercent: changes.length === 0 ? null : median(changes),
+    wholeRunShifted: changes.length >= 2 && sameWay >= (2 / 3) * changes.length,
   };
 }

@@ -67,6 +67,18 @@ describe('comparing two runs', () => {
     assert.equal(report.points.find((point) => point.id === 'blocking/none/persistent/c1')?.throughput.verdict, 'within noise');
     assert.equal(report.points.find((point) => point.id === 'pool/io/persistent/c16')?.throughput.verdict, 'not comparable');
     assert.deepEqual(report.environmentDifferences, []);
+    assert.equal(report.wholeRunShifted, false);
+  });
+
+  it('warns when the whole run moved, which is more often the machine than the code', () => {
+    const before = readBenchResults(FIXTURE);
+    const slower = readBenchResults(FIXTURE);
+    for (const point of slower.points) {
+      for (const repetition of point.repetitions) if (repetition.load !== null) repetition.load.throughput *= 0.7;
+    }
+    const report = compareResults(before, slower);
+    assert.equal(report.wholeRunShifted, true);
+    assert.ok(Math.abs((report.medianThroughputChangePercent ?? 0) + 30) < 1e-6);
   });
 
   it('lists points only one run has, and a different machine', () => {
