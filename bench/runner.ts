@@ -97,6 +97,13 @@ function stderrTailOf(error: unknown): string {
   return match?.[1]?.trim() ?? '';
 }
 
+/** The launcher SIGKILLs a server that outlives the stop timeout; any other unclean exit is its own. */
+function describeUncleanExit(exit: ServerExit, stopTimeoutMs: number): string {
+  if (exit.signal === 'SIGKILL') return `did not exit within ${stopTimeoutMs} ms of SIGTERM and was killed`;
+  if (exit.signal !== null) return `was ended by ${exit.signal} instead of shutting down gracefully`;
+  return `exited with code ${String(exit.code)} after SIGTERM instead of 0`;
+}
+
 function loadOptionsFor(point: BenchPoint, server: RunningServer, settings: RunnerSettings, durationS: number): LoadOptions {
   return {
     host: server.host,
@@ -237,10 +244,7 @@ export async function runRepetition(
     endPhase('stop');
   }
   if (failure === null && exit !== null && (!exit.graceful || exit.code !== 0)) {
-    const how = exit.graceful
-      ? `exited with code ${String(exit.code)}${exit.signal === null ? '' : `, signal ${exit.signal}`}`
-      : `did not exit within ${settings.stopTimeoutMs} ms of SIGTERM and was killed`;
-    failure = { stage: 'stop', message: `server ${how}`, stderrTail: server.stderrTail() };
+    failure = { stage: 'stop', message: `server ${describeUncleanExit(exit, settings.stopTimeoutMs)}`, stderrTail: server.stderrTail() };
   }
   return {
     repetition,

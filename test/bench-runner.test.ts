@@ -96,7 +96,7 @@ describe('runner failure handling', () => {
     const pattern = findPattern('persistent');
     assert.ok(workload && pattern);
     const points = planPoints({
-      architectures: ['exit-at-start', 'hang-on-stop', 'crash-mid-run', 'well-behaved'],
+      architectures: ['exit-at-start', 'hang-on-stop', 'crash-mid-run', 'exit-1-on-stop', 'well-behaved'],
       workloads: [workload],
       patterns: [pattern],
       connections: [4],
@@ -105,7 +105,7 @@ describe('runner failure handling', () => {
     });
     const finished: string[] = [];
     const results = await runSuite(points, 1, settings, { onDone: (progress) => finished.push(progress.point.architecture) });
-    assert.deepEqual(finished, ['exit-at-start', 'hang-on-stop', 'crash-mid-run', 'well-behaved']);
+    assert.deepEqual(finished, ['exit-at-start', 'hang-on-stop', 'crash-mid-run', 'exit-1-on-stop', 'well-behaved']);
     const byArchitecture = new Map(results.map((point) => [point.architecture, point.repetitions[0]]));
 
     const exited = byArchitecture.get('exit-at-start');
@@ -128,6 +128,12 @@ describe('runner failure handling', () => {
     assert.match(crashed?.failure?.message ?? '', /code 70/);
     assert.match(crashed?.failure?.stderrTail ?? '', /deliberate crash/);
 
+    const badExit = byArchitecture.get('exit-1-on-stop');
+    assert.equal(badExit?.status, 'failed');
+    assert.equal(badExit?.failure?.stage, 'stop');
+    assert.match(badExit?.failure?.message ?? '', /exited with code 1 after SIGTERM instead of 0/);
+    assert.match(badExit?.failure?.stderrTail ?? '', /shutdown went wrong/);
+
     const good = byArchitecture.get('well-behaved');
     assert.equal(good?.status, 'ok', JSON.stringify(good?.failure));
     assert.deepEqual(good?.server?.exit, { code: 0, signal: null, graceful: true });
@@ -139,7 +145,7 @@ describe('runner failure handling', () => {
     assert.equal(results.find((point) => point.architecture === 'hang-on-stop')?.summary?.failed, true);
     assert.equal(results.find((point) => point.architecture === 'exit-at-start')?.summary, null);
     assert.equal(active.size, 0);
-    assert.equal(launchedPids.length, 3);
+    assert.equal(launchedPids.length, 4);
     for (const pid of launchedPids) assert.equal(isAlive(pid), false, `server ${pid} is gone`);
   });
 
