@@ -36,7 +36,11 @@ test('cpuprof on the async server prints a table naming the server code and leav
     ownRows.some((row) => /(servers|protocol)\/[\w/.-]+\.ts:\d+/.test(row)),
     `our rows do not point into servers/ or protocol/:\n${ownRows.join('\n')}`,
   );
-  assert.ok(ownRows.some((row) => row.includes('burnCpu')), `burnCpu, the --cpu-us work, is not among:\n${ownRows.join('\n')}`);
+  // V8 often inlines burnCpu into the async server's answer(), which then carries its time.
+  assert.ok(
+    ownRows.some((row) => /│\s*(burnCpu|answer)\s*│/.test(row)),
+    `neither burnCpu, the --cpu-us work, nor answer, its caller, is among:\n${ownRows.join('\n')}`,
+  );
 
   const reportDir = reportDirectoryIn(outDir);
   const profiles = readdirSync(reportDir).filter((name) => name.endsWith('.cpuprofile'));
