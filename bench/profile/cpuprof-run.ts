@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchServer, type LaunchedServer } from '../../servers/launch.js';
-import { readCpuProfile } from './cpuprofile.js';
+import { CpuProfileError, readCpuProfile, type CpuProfile } from './cpuprofile.js';
 import { ProfileFailure } from './failure.js';
 import { summarizeProfiles, type HotFunctionSummary } from './hot-functions.js';
 import { judgeLoad, runLoadgen, type LoadOutcome } from './load-process.js';
@@ -73,9 +73,19 @@ export async function runCpuprof(command: ProfileCommand, reportDir: string, pro
 
   const files = findProfiles(reportDir, server.pid, settings.architecture);
   warnings.push(...checkProfileCount(files, settings.architecture, server.listening.workers));
-  const summary = summarizeProfiles(files.map((file) => readCpuProfile(file.path)), projectRoot);
+  const summary = summarizeProfiles(files.map((file) => readProfileOf(file)), projectRoot);
   if (summary.functions.length === 0) throw new ProfileFailure(`the profiles in ${reportDir} hold no samples`);
   return { reportDir, serverPid: server.pid, files, summary, load: outcome, warnings };
+}
+
+/** A process killed while writing leaves a truncated file: that is a failed run, said plainly. */
+function readProfileOf(file: ProfileFile): CpuProfile {
+  try {
+    return readCpuProfile(file.path);
+  } catch (error) {
+    if (error instanceof CpuProfileError) throw new ProfileFailure(`${file.role} ${file.pid}: ${error.message}`);
+    throw error;
+  }
 }
 
 function findProfiles(reportDir: string, serverPid: number, architecture: string): ProfileFile[] {
