@@ -72,8 +72,10 @@ async function loadChunk(server: LaunchedServer, settings: MeasureSettings, answ
 async function measureChunks(server: LaunchedServer, request: RepetitionRequest) {
   const { settings, point } = request;
   const answers = point.workload.answersPerChunk;
-  if (settings.warmupAnswers > 0) await loadChunk(server, settings, settings.warmupAnswers);
-  for (let chunk = 0; chunk < settings.settleChunks; chunk++) await loadChunk(server, settings, answers);
+  // Chunk-sized loads, each on a new connection, as the measured ones: the cluster primary
+  // hands each connection to the next worker, so every worker warms, not only the first.
+  const warmupChunks = Math.ceil(settings.warmupAnswers / answers) + settings.settleChunks;
+  for (let chunk = 0; chunk < warmupChunks; chunk++) await loadChunk(server, settings, answers);
 
   const counter = request.countInstructions ? await countInstructions(listProcessTree(server.pid)) : null;
   const chunkCpuUsPerAnswer: number[] = [];

@@ -2,12 +2,15 @@
  * Counts the outcome of the proof runs (bench/check/prove.sh): reads the JSON reports of a
  * quiet series and an injected series and prints false alarms, detections, and per point how
  * often it was called regressed and the changes seen.
- * Usage: node dist/bench/check/prove-summary.js DIR  (files quiet-*.json and inject-*.json)
+ * Usage: node dist/bench/check/prove-summary.js DIR [BASELINE]  (files quiet-*.json, inject-*.json)
+ * With BASELINE, it also replays the runs under other threshold policies (replay.ts).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Table from 'cli-table3';
+import { readBaseline } from './baseline.js';
 import type { CheckReport } from './check.js';
+import { replayReports } from './replay.js';
 import { median } from './stats.js';
 
 function readSeries(directory: string, prefix: string): CheckReport[] {
@@ -69,6 +72,28 @@ function main(): void {
   const falseAlarms = quiet.filter((report) => report.exitCode === 1).length;
   const detections = injected.filter((report) => report.exitCode === 1).length;
   process.stdout.write(`false alarms: ${falseAlarms}/${quiet.length}   detections: ${detections}/${injected.length}\n`);
+  const baselinePath = process.argv[3];
+  if (baselinePath !== undefined) process.stdout.write(`\n${describeReplays(baselinePath, quiet, injected)}\n`);
+}
+
+/** Floors and multiples around the check's own, each replayed on both series. */
+function describeReplays(baselinePath: string, quiet: readonly CheckReport[], injected: readonly CheckReport[]): string {
+  const metric = quiet[0]?.metric ?? injected[0]?.metric ?? 'normalised-cpu';
+  const baseline = readBaseline(baselinePath);
+  const values = new Map(baseline.points.flatMap((point) => {
+    const samples = point.metrics[metric];
+    return samples === undefined ? [] : [[point.id, samples.values] as const];
+  }));
+  const table = new Table({ head: ['floor', 'multiple', 'false alarms', 'detections', 'unknown (not re-measured)'], style: { head: [], border: [] } });
+  for (const floor of [0.04, 0.05, 0.06, 0.08, 0.1]) {
+    for (const multiple of [3, 4, 5, 6]) {
+      const policy = { floor, multiple };
+      const q = replayReports(quiet, values, policy);
+      const i = replayReports(injected, values, policy);
+      table.push([`${(floor * 100).toFixed(0)}%`, String(multiple), `${q.failedRuns}/${q.runs}`, `${i.failedRuns}/${i.runs}`, `${q.unknownRuns} quiet, ${i.unknownRuns} injected`]);
+    }
+  }
+  return `replayed under other policies (${metric}; calibration on these runs, not a proof):\n${table.toString()}`;
 }
 
 main();

@@ -37,9 +37,10 @@ export interface MeasureSettings {
   /** Fixed, so that pool and cluster are the same point on a machine with more cores. */
   workers: number;
   /**
-   * Answers before measuring, on a fresh server. V8 needs thousands of answers to reach its
-   * optimised code (measured: ~6000 for async, ~12000 for cluster, whose two workers each see
-   * half); a chunk measured before that costs up to three times a warm one.
+   * Answers before measuring, on a fresh server, in chunk-sized loads on a new connection
+   * each (so that both cluster workers get their share). V8 needs thousands of answers to
+   * reach its optimised code (measured: ~6000 for async, ~12000 for cluster, whose two
+   * workers each see half); a chunk measured before that costs up to three times a warm one.
    */
   warmupAnswers: number;
   /**
@@ -48,6 +49,8 @@ export interface MeasureSettings {
    * in the background on the one CPU.
    */
   settleChunks: number;
+  /** Bumped when how the chunks are run changes, so that older baselines are refused. */
+  procedure: number;
   /** The checker and its servers run on one CPU (see pin.ts). */
   oneCpu: boolean;
   /** Measured chunks per repetition. */
@@ -68,6 +71,7 @@ export const CHECK_SETTINGS: Readonly<MeasureSettings> = Object.freeze({
   workers: 2,
   warmupAnswers: 10_000,
   settleChunks: 3,
+  procedure: 2,
   oneCpu: true,
   chunksPerRepetition: 12,
   chunkQuantile: 0.25,
@@ -76,13 +80,14 @@ export const CHECK_SETTINGS: Readonly<MeasureSettings> = Object.freeze({
 
 /** The settings that must match between baseline and check for their numbers to compare. */
 export function settingsFingerprint(settings: MeasureSettings, workloads: readonly CheckWorkload[]): string {
-  const { connections, pipeline, workers, warmupAnswers, settleChunks, oneCpu, chunksPerRepetition, chunkQuantile } = settings;
+  const { connections, pipeline, workers, warmupAnswers, settleChunks, procedure, oneCpu, chunksPerRepetition, chunkQuantile } = settings;
   return JSON.stringify({
     connections,
     pipeline,
     workers,
     warmupAnswers,
     settleChunks,
+    procedure,
     oneCpu,
     chunksPerRepetition,
     chunkQuantile,
