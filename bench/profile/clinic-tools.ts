@@ -12,6 +12,8 @@ export interface ClinicTool {
   shows: string;
   /** Architectures it cannot profile, and why, in words the user can act on. */
   refuses: Partial<Record<string, string>>;
+  /** Architectures it profiles only in part: printed as a warning with the run. */
+  caveats: Partial<Record<string, string>>;
   /** The first Node version on which the tool is known to break, if any. */
   brokenFrom?: { major: number; minor: number; note: string };
 }
@@ -22,27 +24,35 @@ const CLUSTER_REASON =
 export const CLINIC_TOOLS: Readonly<Record<ClinicToolName, ClinicTool>> = {
   flame: {
     name: 'flame',
-    shows: 'a flame graph of where CPU time goes (main thread only)',
+    shows: 'a flame graph of where CPU time goes, in one thread',
     refuses: { cluster: CLUSTER_REASON },
+    caveats: {
+      pool: "clinic flame draws one thread of the pool: 0x keeps one isolate's log, sometimes the main thread's, sometimes a pool thread's (both seen here); --tool cpuprof profiles every thread",
+    },
   },
   doctor: {
     name: 'doctor',
     shows: 'CPU, memory, event-loop delay and active handles over time, with a diagnosis',
     refuses: {
       cluster: CLUSTER_REASON,
-      pool: "clinic doctor's sampler also loads into each piscina worker thread, and their samples corrupt its data file ('Decoded message is not valid'); use --tool cpuprof or flame",
+      pool: "clinic doctor's sampler also loads into each piscina worker thread, and their samples corrupt its data file ('Decoded message is not valid'); use --tool cpuprof",
     },
+    caveats: {},
     brokenFrom: { major: 21, minor: 7, note: 'clinic doctor is known to break on Node 21.7 and later' },
   },
   bubbleprof: {
     name: 'bubbleprof',
     shows: 'where asynchronous operations wait, grouped into bubbles of code',
     refuses: { cluster: CLUSTER_REASON },
+    caveats: {
+      pool: 'bubbleprof slows the pool server down by a factor of about 30 (its async hooks run in every thread)',
+    },
   },
   heapprofiler: {
     name: 'heapprofiler',
-    shows: 'which functions allocate the memory on the heap (main thread only)',
+    shows: 'which functions allocate the memory on the heap',
     refuses: { cluster: CLUSTER_REASON },
+    caveats: { pool: 'clinic heapprofiler samples the main thread only, not the pool threads' },
   },
 };
 

@@ -52,6 +52,8 @@ async function main(): Promise<void> {
     const clinicTool = CLINIC_TOOLS[tool];
     const brokenHere = knownBrokenHere(clinicTool);
     if (brokenHere !== null) progress(`warning: ${brokenHere} (this is Node ${process.versions.node}); trying anyway`);
+    const caveat = clinicTool.caveats[server.architecture];
+    if (caveat !== undefined) progress(`warning: ${caveat}`);
     printClinicReport(await runClinic(clinicTool, command, reportDir, progress), clinicTool);
   } catch (error) {
     if (error instanceof ProfileFailure) {
