@@ -251,7 +251,7 @@ function knownCause(tool: ClinicTool, reportDir: string): string {
   if (tool.name !== 'bubbleprof') return '';
   const traceLogs = readdirSync(reportDir).filter((file) => /^node_trace\.\d+\.log$/.test(file)).length;
   if (traceLogs <= 1) return '';
-  return `; Node split the trace into ${traceLogs} files, which bubbleprof cannot join: profile less, e.g. --duration 2 or --connections 1`;
+  return `; Node split the trace into ${traceLogs} files, which bubbleprof cannot join: profile a shorter run, e.g. --duration 2`;
 }
 
 function readLoadOutcome(resultFile: string): LoadOutcome {
