@@ -245,13 +245,14 @@ export async function runClinic(
 
 /**
  * Node starts a new trace log every 524,288 events, which a few seconds of full load reach,
- * and bubbleprof 10 fails to join the pieces ('premature close').
+ * and bubbleprof 10's join of the pieces fails at times ('premature close'); a single file
+ * is only renamed.
  */
 function knownCause(tool: ClinicTool, reportDir: string): string {
   if (tool.name !== 'bubbleprof') return '';
   const traceLogs = readdirSync(reportDir).filter((file) => /^node_trace\.\d+\.log$/.test(file)).length;
   if (traceLogs <= 1) return '';
-  return `; Node split the trace into ${traceLogs} files, which bubbleprof cannot join: profile a shorter run, e.g. --duration 2`;
+  return `; Node split the trace into ${traceLogs} files, and bubbleprof's join of them fails at times: profile a shorter run, e.g. --duration 2`;
 }
 
 function readLoadOutcome(resultFile: string): LoadOutcome {
