@@ -4,8 +4,8 @@
  * with the server's stderr and the run goes on. The launcher and the load runner are passed
  * in, so that tests can substitute misbehaving servers.
  */
-import type { ChildProcess } from 'node:child_process';
 import type { LoadOptions, LoadResult } from '../loadgen/types.js';
+import type { LaunchedServer, LaunchOptions, ServerExit } from '../servers/launch.js';
 import { ActiveProcesses, once } from './cleanup.js';
 import type { BenchPoint } from './plan.js';
 import { measureTreeCpu, PeakRssSampler } from './process-tree.js';
@@ -18,32 +18,13 @@ import type {
 } from './results-format.js';
 import { summarizeRepetitions } from './summary.js';
 
-/** What the runner asks of a server launcher (servers/launch.ts provides the real one). */
-export interface ServerLaunchOptions {
-  architecture: string;
-  host?: string;
-  port?: number;
-  workers?: number;
-  cpuUs?: number;
-  ioMs?: number;
-  commandPrefix?: string[];
-  startTimeoutMs?: number;
-}
-
-export interface ServerExit {
-  code: number | null;
-  signal: string | null;
-  graceful: boolean;
-}
-
-export interface RunningServer {
-  pid: number;
-  host: string;
-  port: number;
-  child: ChildProcess;
-  stderrTail(): string;
-  stop(timeoutMs?: number): Promise<ServerExit>;
-}
+/** What the runner asks of a server launcher: a part of servers/launch.ts, so tests can fake it. */
+export type ServerLaunchOptions = Pick<
+  LaunchOptions,
+  'architecture' | 'host' | 'port' | 'workers' | 'cpuUs' | 'ioMs' | 'commandPrefix' | 'startTimeoutMs'
+>;
+export type RunningServer = Pick<LaunchedServer, 'pid' | 'host' | 'port' | 'child' | 'stderrTail' | 'stop'>;
+export type { ServerExit };
 
 export type ServerLauncher = (options: ServerLaunchOptions) => Promise<RunningServer>;
 

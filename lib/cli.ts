@@ -80,3 +80,20 @@ export function choiceOption<C extends string>(
   }
   return text as C;
 }
+
+/**
+ * The one positional argument naming an architecture, checked against the known names.
+ * With --help it may be missing; then the result is ''.
+ */
+export function architectureArgument(positionals: string[], names: readonly string[], help: boolean): string {
+  const [architecture, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}' (see --help)`);
+  if (architecture === undefined) {
+    if (help) return '';
+    throw new UsageError(`name an architecture: ${names.join(', ')} (see --help)`);
+  }
+  if (!names.includes(architecture)) {
+    throw new UsageError(`unknown architecture '${architecture}': choose one of ${names.join(', ')}`);
+  }
+  return architecture;
+}

@@ -1,6 +1,6 @@
 /** The server command line: `zenbench server <architecture> [options]`, parsed and checked. */
 import { availableParallelism } from 'node:os';
-import { choiceOption, integerOption, parseCommandLine, UsageError } from '../lib/cli.js';
+import { architectureArgument, choiceOption, integerOption, parseCommandLine, UsageError } from '../lib/cli.js';
 import type { Schedule, ServerOptions } from './shared/architecture.js';
 
 export const SERVER_USAGE = `usage: npm run server -- <architecture> [options]
@@ -43,18 +43,11 @@ export interface ServerCommand {
 export function parseServerCommand(argv: string[], architectureNames: readonly string[]): ServerCommand {
   const { values, positionals } = parseCommandLine(argv, FLAGS, true);
   const help = values.help === true;
-  const [architecture, ...extra] = positionals;
-  if (!help && architecture === undefined) {
-    throw new UsageError(`name an architecture: ${architectureNames.join(', ')} (see --help)`);
-  }
-  if (!help && !architectureNames.includes(architecture ?? '')) {
-    throw new UsageError(`unknown architecture '${architecture}': choose one of ${architectureNames.join(', ')}`);
-  }
-  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}' (see --help)`);
+  const architecture = architectureArgument(positionals, architectureNames, help);
   const host = values.host === undefined ? '127.0.0.1' : String(values.host);
   if (host.trim() === '') throw new UsageError('--host must not be empty');
   return {
-    architecture: architecture ?? '',
+    architecture,
     help,
     options: {
       host,

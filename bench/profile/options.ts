@@ -1,5 +1,5 @@
 /** The profile command line: `zenbench profile <architecture> [options]`, parsed and checked. */
-import { choiceOption, integerOption, numberOption, parseCommandLine, UsageError } from '../../lib/cli.js';
+import { architectureArgument, choiceOption, integerOption, numberOption, parseCommandLine, UsageError } from '../../lib/cli.js';
 import type { Schedule } from '../../servers/shared/architecture.js';
 
 export const PROFILE_TOOLS = ['cpuprof', 'flame', 'doctor', 'bubbleprof', 'heapprofiler'] as const;
@@ -87,14 +87,7 @@ export interface ProfileCommand {
 export function parseProfileCommand(argv: string[], architectureNames: readonly string[]): ProfileCommand {
   const { values, positionals } = parseCommandLine(argv, FLAGS, true);
   const help = values.help === true;
-  const [architecture, ...extra] = positionals;
-  if (!help && architecture === undefined) {
-    throw new UsageError(`name an architecture: ${architectureNames.join(', ')} (see --help)`);
-  }
-  if (!help && !architectureNames.includes(architecture ?? '')) {
-    throw new UsageError(`unknown architecture '${architecture}': choose one of ${architectureNames.join(', ')}`);
-  }
-  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}' (see --help)`);
+  const architecture = architectureArgument(positionals, architectureNames, help);
   const out = values.out === undefined ? undefined : String(values.out);
   if (out !== undefined && out.trim() === '') throw new UsageError('--out must not be empty');
 
@@ -103,7 +96,7 @@ export function parseProfileCommand(argv: string[], architectureNames: readonly 
     help,
     tool: choiceOption<ProfileTool>(values, 'tool', 'cpuprof', PROFILE_TOOLS),
     server: {
-      architecture: architecture ?? '',
+      architecture,
       cpuUs: integerOption(values, 'cpu-us', 0, 0, 10_000_000),
       ioMs: integerOption(values, 'io-ms', 0, 0, 600_000),
       workers: values.workers === undefined ? undefined : integerOption(values, 'workers', 1, 1, 1024),
