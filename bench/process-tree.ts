@@ -230,3 +230,13 @@ export class PeakRssSampler {
     this.peak.maxProcessCount = Math.max(this.peak.maxProcessCount, processCount);
   }
 }
+
+/** Whether a process of that pid exists (and may be signalled by us). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

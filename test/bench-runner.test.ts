@@ -18,19 +18,11 @@ import { listProcessTree } from '../bench/process-tree.js';
 import { findPattern, findWorkload } from '../bench/scenarios.js';
 import { DEFAULT_RUNNER_TIMINGS, runSuite, type LoadRunner, type RunnerSettings } from '../bench/runner.js';
 import type { LoadOptions, LoadResult } from '../loadgen/types.js';
+import { isAlive } from '../bench/process-tree.js';
 import { launchServer } from '../servers/launch.js';
 
 const FAKE_SERVER = fileURLToPath(new URL('../../test/fixtures/bench-fake-server.mjs', import.meta.url));
 const BENCH_MAIN = fileURLToPath(new URL('../bench/main.js', import.meta.url));
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function describeProcess(pid: number): string {
   try {

@@ -7,7 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { launchServer, type LaunchedServer } from '../servers/launch.js';
 import { ARCHITECTURE_NAMES } from '../servers/registry.js';
-import { TestClient, treeRssBytes } from './helpers/zen-client.js';
+import { sampleTreeRss } from '../bench/process-tree.js';
+import { TestClient } from './helpers/zen-client.js';
 
 const CONCURRENT = ARCHITECTURE_NAMES.filter((name) => name !== 'blocking');
 
@@ -127,10 +128,10 @@ for (const architecture of ARCHITECTURE_NAMES) {
       done(warmup);
       const c = await client();
       c.socket.pause();
-      const rssBefore = await treeRssBytes(server.pid);
+      const rssBefore = sampleTreeRss(server.pid).rssBytes;
       c.send(Buffer.alloc(count, '?'));
       await sleep(1500);
-      const growth = (await treeRssBytes(server.pid)) - rssBefore;
+      const growth = sampleTreeRss(server.pid).rssBytes - rssBefore;
       assert.ok(growth < 20 * 1024 * 1024, `server grew by ${(growth / 1048576).toFixed(1)} MB while its client did not read`);
       c.socket.resume();
       const answers = await c.waitForAnswers(count, 60_000);

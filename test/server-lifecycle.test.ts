@@ -5,7 +5,11 @@ import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { launchServer, SERVER_ENTRY, type LaunchedServer } from '../servers/launch.js';
 import { ARCHITECTURE_NAMES } from '../servers/registry.js';
-import { childPids, isAlive, TestClient } from './helpers/zen-client.js';
+import { isAlive, listProcessTree } from '../bench/process-tree.js';
+import { TestClient } from './helpers/zen-client.js';
+
+/** A process's descendants: a cluster primary's workers. */
+const childPids = (pid: number): number[] => listProcessTree(pid).slice(1);
 
 const started: LaunchedServer[] = [];
 after(async () => {
@@ -22,7 +26,7 @@ describe('SIGTERM stops every server gracefully', () => {
     test(`${architecture} answers what is in flight, exits 0 promptly, leaves no process`, async () => {
       const server = await launchServer({ architecture, workers: 2, ioMs: 300 });
       started.push(server);
-      const workers = await childPids(server.pid);
+      const workers = childPids(server.pid);
       if (architecture === 'cluster') assert.equal(workers.length, 2, 'a cluster of 2 should have 2 worker processes');
       const client = await TestClient.connect(server.port);
       client.send('Beautiful is better than?');
@@ -55,13 +59,13 @@ describe('cluster', () => {
   test('the primary replaces a worker that dies', async () => {
     const server = await launchServer({ architecture: 'cluster', workers: 2 });
     started.push(server);
-    const [victim] = await childPids(server.pid);
+    const [victim] = childPids(server.pid);
     assert.ok(victim !== undefined);
     process.kill(victim, 'SIGKILL');
     let workers: number[] = [];
     for (let i = 0; i < 50; i++) {
       await sleep(100);
-      workers = await childPids(server.pid);
+      workers = childPids(server.pid);
       if (workers.length === 2 && !workers.includes(victim)) break;
     }
     assert.equal(workers.length, 2);

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVER_ENTRY, serverArguments } from '../../servers/launch.js';
+import { isAlive } from '../process-tree.js';
 import type { ClinicTool } from './clinic-tools.js';
 import { ProfileFailure } from './failure.js';
 import { judgeLoad, LOAD_FINISHED_EVENT, loadTimeLimitMs, type LoadOutcome } from './load-process.js';
@@ -170,15 +171,6 @@ function listeningPid(line: string): number | null {
     return parsed.event === 'listening' && typeof parsed.pid === 'number' ? parsed.pid : null;
   } catch {
     return null;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 
