@@ -3,7 +3,7 @@
  * Exit codes: 0 compared (whatever the verdicts); 2 bad usage or unreadable files.
  */
 import Table from 'cli-table3';
-import { fail, parseCommandLine, UsageError } from '../lib/cli.js';
+import { fail, parseCommandLine, parseOrExit } from '../lib/cli.js';
 import { compareResults, SIGNIFICANCE_LEVEL, type ComparisonReport, type MetricComparison } from './compare.js';
 import { formatMs, formatThroughput } from './report-tables.js';
 import { readBenchResults, ResultsFormatError } from './results-format.js';
@@ -74,18 +74,9 @@ function renderReport(report: ComparisonReport, pathA: string, pathB: string): s
 }
 
 function main(): void {
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseCommandLine(
-      process.argv.slice(2),
-      { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      true,
-    ));
-  } catch (error) {
-    if (error instanceof UsageError) fail(PROG, error.message);
-    throw error;
-  }
+  const { values, positionals } = parseOrExit(PROG, () =>
+    parseCommandLine(process.argv.slice(2), { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, true),
+  );
   if (values.help === true) {
     process.stdout.write(`${USAGE}\n`);
     return;

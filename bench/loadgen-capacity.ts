@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import Table from 'cli-table3';
-import { fail, integerOption, numberOption, parseCommandLine, UsageError } from '../lib/cli.js';
+import { integerOption, numberOption, parseCommandLine, parseOrExit } from '../lib/cli.js';
 import { runLoad } from '../loadgen/index.js';
 import { DEFAULT_LOAD_OPTIONS } from '../loadgen/options.js';
 import type { LoadResult } from '../loadgen/types.js';
@@ -76,34 +76,28 @@ function toRow(pipeline: number, result: LoadResult, serverCpuSeconds: number | 
 }
 
 async function main(): Promise<void> {
-  let values;
-  try {
-    values = parseCommandLine(process.argv.slice(2), {
-      connections: { type: 'string' },
-      warmup: { type: 'string' },
-      duration: { type: 'string' },
-      threads: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean' },
-    }).values;
-  } catch (error) {
-    if (error instanceof UsageError) fail(PROG, error.message);
-    throw error;
-  }
+  const values = parseOrExit(
+    PROG,
+    () =>
+      parseCommandLine(process.argv.slice(2), {
+        connections: { type: 'string' },
+        warmup: { type: 'string' },
+        duration: { type: 'string' },
+        threads: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean' },
+      }).values,
+  );
   if (values.help === true) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  let connections: number, warmupS: number, durationS: number, threads: number;
-  try {
-    connections = integerOption(values, 'connections', 16, 1, 10_000);
-    warmupS = numberOption(values, 'warmup', 1, 0, 600);
-    durationS = numberOption(values, 'duration', 5, 0.1, 600);
-    threads = integerOption(values, 'threads', 1, 1, 64);
-  } catch (error) {
-    if (error instanceof UsageError) fail(PROG, error.message);
-    throw error;
-  }
+  const { connections, warmupS, durationS, threads } = parseOrExit(PROG, () => ({
+    connections: integerOption(values, 'connections', 16, 1, 10_000),
+    warmupS: numberOption(values, 'warmup', 1, 0, 600),
+    durationS: numberOption(values, 'duration', 5, 0.1, 600),
+    threads: integerOption(values, 'threads', 1, 1, 64),
+  }));
 
   const server = await launchServer({ architecture: 'async' });
   const rows: CapacityRow[] = [];

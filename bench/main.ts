@@ -3,13 +3,13 @@
  * Exit codes: 0 all points measured; 1 some point failed (results still written);
  * 2 bad usage; 130/143 interrupted (the running server is stopped first).
  */
-import { fail, UsageError } from '../lib/cli.js';
+import { parseOrExit } from '../lib/cli.js';
 import { launchServer } from '../servers/launch.js';
 import { ARCHITECTURE_NAMES } from '../servers/registry.js';
 import { ActiveProcesses } from './cleanup.js';
 import { collectEnvironment, tasksetAvailable } from './environment.js';
 import { runLoadgenProcess } from './loadgen-process.js';
-import { benchUsage, parseBenchOptions, type BenchCommandOptions } from './options.js';
+import { benchUsage, parseBenchOptions } from './options.js';
 import { estimateSeconds, planPoints } from './plan.js';
 import { BenchProgress, formatSeconds } from './progress.js';
 import { FORMAT_VERSION, type BenchResults, type PinSettings } from './results-format.js';
@@ -18,15 +18,6 @@ import { DEFAULT_RUNNER_TIMINGS, runSuite, type RunnerSettings } from './runner.
 import { renderTerminalReport } from './terminal-report.js';
 
 const PROG = 'bench';
-
-function parseOrExit(argv: string[]): BenchCommandOptions {
-  try {
-    return parseBenchOptions(argv, ARCHITECTURE_NAMES);
-  } catch (error) {
-    if (error instanceof UsageError) fail(PROG, error.message);
-    throw error;
-  }
-}
 
 function pinSettings(requested: boolean, cores: number): PinSettings {
   if (!requested) return { requested, applied: false, serverCpus: null, loadgenCpus: null };
@@ -40,7 +31,7 @@ function pinSettings(requested: boolean, cores: number): PinSettings {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const options = parseOrExit(argv);
+  const options = parseOrExit(PROG, () => parseBenchOptions(argv, ARCHITECTURE_NAMES));
   if (options.help) {
     process.stdout.write(`${benchUsage(ARCHITECTURE_NAMES)}\n`);
     return;

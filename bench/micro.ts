@@ -5,7 +5,7 @@
  */
 import Table from 'cli-table3';
 import { Bench } from 'tinybench';
-import { fail, integerOption, parseCommandLine, UsageError } from '../lib/cli.js';
+import { integerOption, parseCommandLine, parseOrExit } from '../lib/cli.js';
 import { newLatencyHistogram } from '../loadgen/histogram.js';
 import { Framer } from '../protocol/framer.js';
 import { answerFor, APHORISMS, MAX_QUESTION_BYTES, QUESTION_END } from '../protocol/zen.js';
@@ -128,19 +128,14 @@ function renderTable(results: readonly MicroResult[]): string {
 }
 
 async function main(): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
-  let timeMs: number;
-  try {
-    ({ values } = parseCommandLine(process.argv.slice(2), {
+  const { values, timeMs } = parseOrExit(PROG, () => {
+    const { values } = parseCommandLine(process.argv.slice(2), {
       json: { type: 'boolean' },
       time: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
-    }));
-    timeMs = integerOption(values, 'time', 500, 10, 60_000);
-  } catch (error) {
-    if (error instanceof UsageError) fail(PROG, error.message);
-    throw error;
-  }
+    });
+    return { values, timeMs: integerOption(values, 'time', 500, 10, 60_000) };
+  });
   if (values.help === true) {
     process.stdout.write(`${USAGE}\n`);
     return;

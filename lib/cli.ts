@@ -12,6 +12,16 @@ export function fail(prog: string, message: string, exitCode = 2): never {
   process.exit(exitCode);
 }
 
+/** Runs `parse`; a UsageError it throws becomes the one-line message and exit `exitCode`. */
+export function parseOrExit<T>(prog: string, parse: () => T, exitCode = 2): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof UsageError) fail(prog, error.message, exitCode);
+    throw error;
+  }
+}
+
 /** node:util parseArgs, with its errors turned into a UsageError of one line. */
 export function parseCommandLine<T extends ParseArgsConfig['options']>(
   argv: string[],

@@ -1,5 +1,5 @@
 /** `npm run load -- --host H --port P [options]`: one load run, printed for people or as JSON. */
-import { choiceOption, fail, integerOption, numberOption, parseCommandLine, UsageError } from '../lib/cli.js';
+import { choiceOption, fail, integerOption, numberOption, parseCommandLine, parseOrExit, UsageError } from '../lib/cli.js';
 import { runLoad } from './index.js';
 import { DEFAULT_LOAD_OPTIONS, LIMITS, LOAD_MODES, LoadOptionsError } from './options.js';
 import { formatSummary, formatWarnings } from './summary.js';
@@ -84,13 +84,7 @@ export function parseLoadCommand(argv: string[]): LoadCommand {
 }
 
 async function main(): Promise<void> {
-  let command: LoadCommand;
-  try {
-    command = parseLoadCommand(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof UsageError) fail(PROG, error.message, 2);
-    throw error;
-  }
+  const command: LoadCommand = parseOrExit(PROG, () => parseLoadCommand(process.argv.slice(2)));
   if (command.help) {
     process.stdout.write(`${LOAD_USAGE}\n`);
     return;

@@ -1,5 +1,5 @@
 /** `npm run server -- <architecture> [options]`: start one architecture and announce it. */
-import { fail, UsageError } from '../lib/cli.js';
+import { fail, parseOrExit } from '../lib/cli.js';
 import { parseServerCommand, SERVER_USAGE } from './options.js';
 import { ARCHITECTURE_NAMES, findArchitecture } from './registry.js';
 import { ListenError } from './shared/tcp.js';
@@ -9,13 +9,7 @@ const PROG = 'zenbench server';
 const SHUTDOWN_LIMIT_MS = 4500;
 
 async function main(): Promise<void> {
-  let command;
-  try {
-    command = parseServerCommand(process.argv.slice(2), ARCHITECTURE_NAMES);
-  } catch (error) {
-    if (error instanceof UsageError) fail(PROG, error.message, 2);
-    throw error;
-  }
+  const command = parseOrExit(PROG, () => parseServerCommand(process.argv.slice(2), ARCHITECTURE_NAMES));
   if (command.help) {
     process.stdout.write(`${SERVER_USAGE}\n`);
     return;

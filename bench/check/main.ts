@@ -1,5 +1,5 @@
 /** `npm run bench:check` and `npm run bench:baseline` (`--record`). */
-import { fail, UsageError } from '../../lib/cli.js';
+import { fail, parseOrExit } from '../../lib/cli.js';
 import { writeBaseline } from './baseline.js';
 import { runCheck } from './check.js';
 import { EXIT_CANNOT_RUN } from './decide.js';
@@ -20,13 +20,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function main(): Promise<number> {
-  let command;
-  try {
-    command = parseCheckCommand(process.argv.slice(2), CHECK_SETTINGS.repetitions);
-  } catch (error) {
-    if (error instanceof UsageError) fail(PROG, error.message, EXIT_CANNOT_RUN);
-    throw error;
-  }
+  const command = parseOrExit(PROG, () => parseCheckCommand(process.argv.slice(2), CHECK_SETTINGS.repetitions), EXIT_CANNOT_RUN);
   if (command.help) {
     process.stdout.write(`${CHECK_USAGE}\n`);
     return 0;

@@ -3,7 +3,7 @@
  * and leave a report whose existence has been checked; see PROFILE_USAGE.
  */
 import { readdirSync, rmdirSync } from 'node:fs';
-import { fail, UsageError } from '../../lib/cli.js';
+import { fail, parseOrExit, UsageError } from '../../lib/cli.js';
 import { ARCHITECTURE_NAMES } from '../../servers/registry.js';
 import { CLINIC_TOOLS, knownBrokenHere } from './clinic-tools.js';
 import { runClinic } from './clinic-run.js';
@@ -16,16 +16,13 @@ import { createReportDirectory, DEFAULT_PROFILES_DIR, PROJECT_ROOT } from './rep
 const PROG = 'zenbench profile';
 
 function parse(argv: string[]): ProfileCommand {
-  try {
+  return parseOrExit(PROG, () => {
     const command = parseProfileCommand(argv, ARCHITECTURE_NAMES);
     if (command.help || command.tool === 'cpuprof') return command;
     const refusal = CLINIC_TOOLS[command.tool].refuses[command.server.architecture];
     if (refusal !== undefined) throw new UsageError(`clinic ${command.tool} cannot profile ${command.server.architecture}: ${refusal}`);
     return command;
-  } catch (error) {
-    if (error instanceof UsageError) fail(PROG, error.message, 2);
-    throw error;
-  }
+  });
 }
 
 async function main(): Promise<void> {
