@@ -10,7 +10,7 @@ import { burnCpu, waitAsync } from './shared/work.js';
 export const asyncArchitecture: Architecture = {
   name: 'async',
   summary: 'one process, one event loop, all connections concurrent',
-  usesWorkers: false,
+  takes: [],
   start(options) {
     function answer(question: Buffer): Buffer | Promise<Buffer> {
       burnCpu(options.cpuUs);

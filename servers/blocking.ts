@@ -12,7 +12,7 @@ import { blockThread, burnCpu } from './shared/work.js';
 export const blockingArchitecture: Architecture = {
   name: 'blocking',
   summary: 'single-threaded, one connection at a time, work blocks the thread',
-  usesWorkers: false,
+  takes: [],
   async start(options) {
     function answer(question: Buffer): Buffer {
       burnCpu(options.cpuUs);

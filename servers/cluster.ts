@@ -17,7 +17,7 @@ type WorkerReport = { kind: 'failed'; message: string };
 export const clusterArchitecture: Architecture = {
   name: 'cluster',
   summary: 'a primary forks worker processes that share the listening socket, each one async',
-  usesWorkers: true,
+  takes: ['workers', 'schedule'],
   async start(options) {
     cluster.schedulingPolicy = options.schedule === 'rr' ? cluster.SCHED_RR : cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: fileURLToPath(import.meta.url), args: [] });

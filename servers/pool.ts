@@ -36,7 +36,7 @@ async function threadsReady(pool: Piscina, threads: number): Promise<void> {
 export const poolArchitecture: Architecture = {
   name: 'pool',
   summary: 'main thread does the I/O, a piscina worker-thread pool does the work',
-  usesWorkers: true,
+  takes: ['workers'],
   async start(options) {
     const pool = new Piscina({
       filename: import.meta.url,

@@ -30,7 +30,7 @@ export interface RunningServer {
 export interface Architecture {
   readonly name: string;
   readonly summary: string;
-  /** Whether --workers means anything to it, so that results record the right count. */
-  readonly usesWorkers: boolean;
+  /** The options only some architectures take, so that the listening line reports just those. */
+  readonly takes: readonly ('workers' | 'schedule')[];
   start(options: ServerOptions): Promise<RunningServer>;
 }
