@@ -63,13 +63,7 @@ function throughputChart(
   if (values.length === 0) return null;
   const title = `Throughput: ${first.workload.label}, ${first.pattern.label} (${cores} cores)`;
   const spec: TopLevelSpec = {
-    $schema: SCHEMA,
-    title,
-    width: 420,
-    height: 260,
-    config: CONFIG,
-    data: { values },
-    mark: { type: 'line', point: { size: 60, filled: true } },
+    ...lineChartFrame(title, values),
     encoding: {
       x: {
         field: 'connections',
@@ -89,6 +83,19 @@ function throughputChart(
     },
   };
   return { file: `throughput-${section.replace('/', '-')}.svg`, title, section, spec };
+}
+
+/** What every chart here shares: size, look, and lines with their points marked. */
+function lineChartFrame(title: string, values: object[]) {
+  return {
+    $schema: SCHEMA,
+    title,
+    width: 420,
+    height: 260,
+    config: CONFIG,
+    data: { values },
+    mark: { type: 'line' as const, point: { size: 60, filled: true } },
+  };
 }
 
 const PERCENTILES = [
@@ -114,14 +121,8 @@ function latencyChart(section: string, points: readonly PointResult[], architect
   );
   const title = `Latency at ${connections} connections: ${first.workload.label}, ${first.pattern.label}`;
   const spec: TopLevelSpec = {
-    $schema: SCHEMA,
-    title,
-    width: 420,
-    height: 260,
-    config: CONFIG,
-    data: { values },
-    // Lines over the percentiles, as HdrHistogram's plots draw them; bars cannot start at 0 on a log scale.
-    mark: { type: 'line', point: { size: 60, filled: true } },
+    ...lineChartFrame(title, values),
+    // The frame's lines run over the percentiles, as HdrHistogram's plots draw them; bars cannot start at 0 on a log scale.
     encoding: {
       x: {
         field: 'percentile',
