@@ -12,7 +12,7 @@ import { BASELINE_FORMAT_VERSION, parseBaseline, BaselineError, type BaselineFil
 import { costPerCpuUs, injectionFor, runCheck, type CheckRequest } from '../bench/check/check.js';
 import { compare, outcomeOf, thresholdFor, verdictFor } from '../bench/check/decide.js';
 import { parsePerfCsv } from '../bench/check/instructions.js';
-import type { RepetitionRequest, RepetitionResult } from '../bench/check/measure.js';
+import { MeasurementError, type RepetitionOutcome, type RepetitionRequest, type RepetitionResult } from '../bench/check/measure.js';
 import { chooseMetric, METRICS, type CostMetric } from '../bench/check/metrics.js';
 import type { MetricProbe } from '../bench/check/probe.js';
 import { checkPoints, settingsFingerprint, CHECK_SETTINGS, type CheckWorkload } from '../bench/check/scenarios.js';
@@ -83,7 +83,7 @@ function writeJson(name: string, data: unknown): string {
  */
 function fakeMeasurer(costFor: (id: string, attempt: number) => number) {
   const calls = new Map<string, number>();
-  const measure = async (request: RepetitionRequest): Promise<RepetitionResult> => {
+  const measureOne = (request: RepetitionRequest): RepetitionResult => {
     const attempt = calls.get(request.point.id) ?? 0;
     calls.set(request.point.id, attempt + 1);
     const cost = costFor(request.point.id, attempt) * (1 + 0.01 * Math.sin(attempt * 1.7));
@@ -101,7 +101,8 @@ function fakeMeasurer(costFor: (id: string, attempt: number) => number) {
       extraCpuUs: request.extraCpuUs,
     };
   };
-  return { measure, calls };
+  const measure = async (requests: readonly RepetitionRequest[]): Promise<RepetitionOutcome[]> => requests.map(measureOne);
+  return { measure, measureOne, calls };
 }
 
 function request(baselinePath: string, overrides: Partial<CheckRequest> = {}): CheckRequest {
@@ -214,8 +215,11 @@ describe('the check flow with a fake measurer', () => {
     const pool = report.points.find((point) => point.id === 'pool/no-work');
     assert.equal(pool?.verdict, 'regression');
     assert.ok(pool?.confirmation !== null);
+    // The confirmation measures every point again, so that the suspect is interleaved with the rest.
     assert.equal(fake.calls.get('pool/no-work'), 2 * SETTINGS.repetitions);
-    assert.equal(fake.calls.get('async/no-work'), SETTINGS.repetitions);
+    assert.equal(fake.calls.get('async/no-work'), 2 * SETTINGS.repetitions);
+    assert.equal(report.points.find((point) => point.id === 'async/no-work')?.verdict, 'ok');
+    assert.deepEqual(report.points.find((point) => point.id === 'async/no-work')?.confirmationValues, []);
   });
 
   it('a burst of noise during the first look only is not confirmed and passes', async () => {
@@ -236,17 +240,15 @@ describe('the check flow with a fake measurer', () => {
     const fake = fakeMeasurer(cost);
     const report = await runCheck(
       request(baselinePath, {
-        measure: async (repetition) => {
-          if (repetition.point.id === 'pool/cpu-50') throw new Error('server exited before listening');
-          return fake.measure(repetition);
-        },
+        measure: async (requests) =>
+          requests.map((one) => (one.point.id === 'pool/cpu-50' ? new MeasurementError('server exited before listening') : fake.measureOne(one))),
       }),
     );
     assert.equal(report.exitCode, 2);
     assert.match(report.summary, /pool\/cpu-50.*server exited before listening/);
   });
 
-  const neverMeasure = async (): Promise<RepetitionResult> => {
+  const neverMeasure = async (): Promise<RepetitionOutcome[]> => {
     throw new Error('must not measure');
   };
 

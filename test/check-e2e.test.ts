@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { listProcessTree } from '../bench/process-tree.js';
 import { readBaseline, writeBaseline } from '../bench/check/baseline.js';
 import { runCheck } from '../bench/check/check.js';
+import { MeasurementError, measureRepetitions } from '../bench/check/measure.js';
 import { probeMetrics } from '../bench/check/probe.js';
 import { recordBaseline, RECORD_REPETITION_FACTOR } from '../bench/check/record.js';
 import { renderReport } from '../bench/check/report.js';
@@ -51,6 +52,25 @@ describe('bench:check end to end (short)', { timeout: 60_000 }, () => {
     assert.equal(slower.points[0]?.verdict, 'regression');
     assert.ok((slower.points[0]?.first?.change ?? 0) > 1);
 
+    assert.deepEqual(listProcessTree(process.pid), [process.pid], 'a server outlived its measurement');
+  });
+
+  it('a repetition goes on without a point whose server cannot start, and says why', async () => {
+    const [good, bad] = await measureRepetitions(
+      [
+        { architecture: 'async', id: 'async/no-work' },
+        { architecture: 'no-such-architecture', id: 'no-such-architecture/no-work' },
+      ].map(({ architecture, id }) => ({
+        point: { id, architecture, workload: WORKLOADS[0] ?? { name: 'no-work', cpuUs: 0, answersPerChunk: 200 } },
+        settings: SETTINGS,
+        extraCpuUs: 0,
+        countInstructions: false,
+      })),
+    );
+    assert.ok(good !== undefined && !(good instanceof MeasurementError), String(good));
+    assert.equal(good.chunkCpuUsPerAnswer.length, SETTINGS.chunksPerRepetition);
+    assert.ok(bad instanceof MeasurementError);
+    assert.match(bad.message, /no-such-architecture/);
     assert.deepEqual(listProcessTree(process.pid), [process.pid], 'a server outlived its measurement');
   });
 

@@ -206,8 +206,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport> {
   const policy: ThresholdPolicy = { multiple: THRESHOLD_MULTIPLE, floor: METRICS[metric].floor };
   const baselineById = new Map(baseline.points.map((point) => [point.id, point]));
   const extraCpuUs = (point: CheckPoint): number => injectionFor(baseline, point, request.injectPct, request.extraCpuUs).extraCpuUs;
-  const progress = (label: string) => (point: CheckPoint, done: number, total: number) =>
-    request.onProgress?.(`${label} ${done}/${total} ${point.id}`);
+  const progress = (label: string) => (done: number, total: number) => request.onProgress?.(`${label}: repetition ${done}/${total} done`);
 
   const common = { settings: request.settings, repetitions: request.settings.repetitions, extraCpuUs, countInstructions: metric === 'instructions', ...(request.measure === undefined ? {} : { measure: request.measure }) };
   const measurable = points.filter((point) => baselineById.has(point.id));
@@ -221,7 +220,12 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport> {
     const look = looks.get(point.id)?.look;
     return look !== undefined && 'comparison' in look && look.comparison.direction === 'higher';
   });
-  const confirmations = suspects.length === 0 ? new Map<string, PointRound>() : await measureRound({ ...common, points: suspects, onRepetition: progress('re-measuring') });
+  // Every point is measured again, not only the suspects: a suspect measured alone would have
+  // no other points to interleave with, and its chunks would fit in one slow episode again.
+  const confirmations =
+    suspects.length === 0
+      ? new Map<string, PointRound>()
+      : await measureRound({ ...common, points: measurable, onRepetition: progress(`re-measuring (${suspects.map((point) => point.id).join(', ')} looked regressed)`) });
 
   const reports: PointReport[] = points.map((point) => {
     const entry = looks.get(point.id);
@@ -239,7 +243,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport> {
     if (look === undefined || !('comparison' in look)) {
       return { ...base, verdict: look?.verdict ?? 'unmeasured', reason: look?.reason ?? 'not measured', first: null, confirmation: null, confirmationValues: [] };
     }
-    const confirmationRound = confirmations.get(point.id);
+    const confirmationRound = look.comparison.direction === 'higher' ? confirmations.get(point.id) : undefined;
     let confirmation: Comparison | null = null;
     let reason: string | null = null;
     let verdict: Verdict;

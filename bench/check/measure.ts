@@ -1,7 +1,16 @@
 /**
- * One repetition of one point: a fresh server, a warm-up, then short measured chunks with the
- * server's tree CPU time read around each, and the normalisation reference taken before and
- * after. The load generator runs in this process; only the server's own processes are counted.
+ * One repetition of a set of points, interleaved: a fresh server for every point, all warmed,
+ * then the measured chunks in turn (chunk 1 of every point, chunk 2 of every point, ...), with
+ * each server's tree CPU time read around each of its chunks and the normalisation reference
+ * taken before and after.
+ *
+ * Why interleaved: on the shared VM the cost of an answer moves between two levels (11 and
+ * 14 µs for a bare Node echo) in episodes of about a second, whatever runs on it. Measured
+ * back to back, one point's chunks all fit in such an episode and the whole point reads 20%
+ * dearer; spread over the repetition, an episode touches a few chunks of every point, and
+ * the low quantile of each point's chunks passes over them.
+ *
+ * The load generator runs in this process; only the servers' own processes are counted.
  */
 import { DEFAULT_LOAD_OPTIONS, runLoad, type LoadResult } from '../../loadgen/index.js';
 import { launchServer, type LaunchedServer } from '../../servers/launch.js';
@@ -47,6 +56,22 @@ export interface RepetitionRequest {
   countInstructions: boolean;
 }
 
+/** One repetition's outcome for one point: its figures, or why it has none. */
+export type RepetitionOutcome = RepetitionResult | MeasurementError;
+
+/** One point's server through a repetition. */
+interface PointRun {
+  request: RepetitionRequest;
+  server: LaunchedServer | null;
+  failure: MeasurementError | null;
+  chunkCpuUsPerAnswer: number[];
+  loads: LoadResult[];
+  impreciseChunks: number;
+  answered: number;
+  counter: { stop: () => Promise<number | null> } | null;
+  instructions: number | null;
+}
+
 async function loadChunk(server: LaunchedServer, settings: MeasureSettings, answers: number): Promise<LoadResult> {
   const result = await runLoad({
     ...DEFAULT_LOAD_OPTIONS,
@@ -69,66 +94,120 @@ async function loadChunk(server: LaunchedServer, settings: MeasureSettings, answ
   return result;
 }
 
-async function measureChunks(server: LaunchedServer, request: RepetitionRequest) {
-  const { settings, point } = request;
-  const answers = point.workload.answersPerChunk;
-  // Chunk-sized loads, each on a new connection, as the measured ones: the cluster primary
-  // hands each connection to the next worker, so every worker warms, not only the first.
-  const warmupChunks = Math.ceil(settings.warmupAnswers / answers) + settings.settleChunks;
-  for (let chunk = 0; chunk < warmupChunks; chunk++) await loadChunk(server, settings, answers);
-
-  const counter = request.countInstructions ? await countInstructions(listProcessTree(server.pid)) : null;
-  const chunkCpuUsPerAnswer: number[] = [];
-  const loads: LoadResult[] = [];
-  let impreciseChunks = 0;
-  let answered = 0;
-  for (let chunk = 0; chunk < settings.chunksPerRepetition; chunk++) {
-    const before = readTreeCpu(server.pid);
-    const load = await loadChunk(server, settings, answers);
-    const { cpuUs, precise } = cpuUsBetween(before, readTreeCpu(server.pid));
-    if (!precise) impreciseChunks++;
-    chunkCpuUsPerAnswer.push(cpuUs / load.requests);
-    loads.push(load);
-    answered += load.requests;
-  }
-  const instructions = counter === null ? null : await counter.stop();
-  return { chunkCpuUsPerAnswer, loads, impreciseChunks, instructionsPerAnswer: instructions === null ? null : instructions / answered };
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
-export async function measureRepetition(request: RepetitionRequest): Promise<RepetitionResult> {
-  const { point, settings, extraCpuUs } = request;
-  const server = await launchServer({
-    architecture: point.architecture,
-    port: 0,
-    cpuUs: point.workload.cpuUs + extraCpuUs,
-    workers: settings.workers,
-  });
-  let measured;
-  const referenceBefore = measureReference();
-  try {
-    measured = await measureChunks(server, request);
-  } catch (error) {
-    const tail = server.stderrTail().trim();
-    throw new MeasurementError(`${error instanceof Error ? error.message : String(error)}${tail === '' ? '' : `; server stderr: ${tail}`}`);
-  } finally {
-    await server.stop();
+/** Takes a run out of the repetition with the reason, its server's last words included. */
+async function abandon(run: PointRun, error: unknown): Promise<void> {
+  const tail = run.server?.stderrTail().trim() ?? '';
+  run.failure = new MeasurementError(`${messageOf(error)}${tail === '' ? '' : `; server stderr: ${tail}`}`);
+  const server = run.server;
+  run.server = null;
+  await server?.stop();
+}
+
+/** Runs `step` for every run still in the repetition, one after the other. */
+async function inTurn(runs: readonly PointRun[], step: (run: PointRun, server: LaunchedServer) => Promise<void>): Promise<void> {
+  for (const run of runs) {
+    if (run.server === null) continue;
+    try {
+      await step(run, run.server);
+    } catch (error) {
+      await abandon(run, error);
+    }
   }
-  // The smaller of the two: like a chunk, the reference can only be slowed by interference.
-  const referenceUsPerUnit = Math.min(referenceBefore, measureReference());
-  const cpuUsPerAnswer = quantile(measured.chunkCpuUsPerAnswer, settings.chunkQuantile);
+}
+
+async function measuredChunk(run: PointRun, server: LaunchedServer): Promise<void> {
+  const answers = run.request.point.workload.answersPerChunk;
+  const before = readTreeCpu(server.pid);
+  const load = await loadChunk(server, run.request.settings, answers);
+  const { cpuUs, precise } = cpuUsBetween(before, readTreeCpu(server.pid));
+  if (!precise) run.impreciseChunks++;
+  run.chunkCpuUsPerAnswer.push(cpuUs / load.requests);
+  run.loads.push(load);
+  run.answered += load.requests;
+}
+
+function resultOf(run: PointRun, referenceUsPerUnit: number): RepetitionOutcome {
+  if (run.failure !== null) return run.failure;
+  const { request } = run;
+  const cpuUsPerAnswer = quantile(run.chunkCpuUsPerAnswer, request.settings.chunkQuantile);
   const metrics: Partial<Record<CostMetric, number>> = { 'normalised-cpu': cpuUsPerAnswer / referenceUsPerUnit };
-  if (measured.instructionsPerAnswer !== null) metrics.instructions = measured.instructionsPerAnswer;
+  if (run.instructions !== null) metrics.instructions = run.instructions / run.answered;
   return {
-    pointId: point.id,
+    pointId: request.point.id,
     metrics,
-    chunkCpuUsPerAnswer: measured.chunkCpuUsPerAnswer,
+    chunkCpuUsPerAnswer: run.chunkCpuUsPerAnswer,
     cpuUsPerAnswer,
     referenceUsPerUnit,
-    impreciseChunks: measured.impreciseChunks,
-    throughput: median(measured.loads.map((load) => load.throughput)),
-    latencyP50Us: median(measured.loads.map((load) => load.latencyUs.p50)),
-    latencyP99Us: median(measured.loads.map((load) => load.latencyUs.p99)),
-    loadgenSaturated: measured.loads.some((load) => load.saturated),
-    extraCpuUs,
+    impreciseChunks: run.impreciseChunks,
+    throughput: median(run.loads.map((load) => load.throughput)),
+    latencyP50Us: median(run.loads.map((load) => load.latencyUs.p50)),
+    latencyP99Us: median(run.loads.map((load) => load.latencyUs.p99)),
+    loadgenSaturated: run.loads.some((load) => load.saturated),
+    extraCpuUs: request.extraCpuUs,
   };
+}
+
+/**
+ * Measures one repetition of every requested point, interleaved; returns an outcome per
+ * request, in order. A point that fails (its server will not start, errs or dies) is taken out
+ * with its reason and the others go on.
+ */
+export async function measureRepetitions(requests: readonly RepetitionRequest[]): Promise<RepetitionOutcome[]> {
+  const runs: PointRun[] = requests.map((request) => ({
+    request,
+    server: null,
+    failure: null,
+    chunkCpuUsPerAnswer: [],
+    loads: [],
+    impreciseChunks: 0,
+    answered: 0,
+    counter: null,
+    instructions: null,
+  }));
+  let referenceBefore = Number.POSITIVE_INFINITY;
+  let referenceAfter = Number.POSITIVE_INFINITY;
+  try {
+    for (const run of runs) {
+      const { point, settings, extraCpuUs } = run.request;
+      try {
+        run.server = await launchServer({ architecture: point.architecture, port: 0, cpuUs: point.workload.cpuUs + extraCpuUs, workers: settings.workers });
+      } catch (error) {
+        run.failure = new MeasurementError(messageOf(error));
+      }
+    }
+    // Chunk-sized loads, each on a new connection, as the measured ones: the cluster primary
+    // hands each connection to the next worker, so every worker warms, not only the first.
+    const warmupChunks = (run: PointRun): number =>
+      Math.ceil(run.request.settings.warmupAnswers / run.request.point.workload.answersPerChunk) + run.request.settings.settleChunks;
+    const rounds = Math.max(0, ...runs.map(warmupChunks));
+    for (let round = 0; round < rounds; round++) {
+      await inTurn(runs, async (run, server) => {
+        if (round < warmupChunks(run)) await loadChunk(server, run.request.settings, run.request.point.workload.answersPerChunk);
+      });
+    }
+
+    referenceBefore = measureReference();
+    await inTurn(runs, async (run, server) => {
+      if (run.request.countInstructions) run.counter = await countInstructions(listProcessTree(server.pid));
+    });
+    const chunks = Math.max(0, ...runs.map((run) => run.request.settings.chunksPerRepetition));
+    for (let chunk = 0; chunk < chunks; chunk++) {
+      await inTurn(runs, async (run, server) => {
+        if (chunk < run.request.settings.chunksPerRepetition) await measuredChunk(run, server);
+      });
+    }
+    await inTurn(runs, async (run) => {
+      if (run.counter !== null) run.instructions = await run.counter.stop();
+    });
+    referenceAfter = measureReference();
+  } finally {
+    await Promise.all(runs.map(async (run) => run.server?.stop()));
+  }
+  // The smaller of the two: like a chunk, the reference can only be slowed by interference.
+  const referenceUsPerUnit = Math.min(referenceBefore, referenceAfter);
+  return runs.map((run) => resultOf(run, referenceUsPerUnit));
 }

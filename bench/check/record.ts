@@ -59,7 +59,7 @@ export async function recordBaseline(request: RecordRequest): Promise<BaselineFi
     extraCpuUs: () => 0,
     countInstructions: metrics.includes('instructions'),
     ...(request.measure === undefined ? {} : { measure: request.measure }),
-    onRepetition: (point, done, total) => request.onProgress?.(`recording ${done}/${total} ${point.id}`),
+    onRepetition: (done, total) => request.onProgress?.(`recording: repetition ${done}/${total} done`),
   });
   const failed = [...rounds.values()].filter((round) => !enoughRepetitions(round));
   if (failed.length > 0) {

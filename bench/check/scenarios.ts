@@ -49,11 +49,17 @@ export interface MeasureSettings {
    * in the background on the one CPU.
    */
   settleChunks: number;
-  /** Bumped when how the chunks are run changes, so that older baselines are refused. */
+  /**
+   * Bumped when how the chunks are run changes, so that older baselines are refused.
+   * 3: the points of a repetition are measured together, their chunks interleaved (measure.ts).
+   */
   procedure: number;
   /** The checker and its servers run on one CPU (see pin.ts). */
   oneCpu: boolean;
-  /** Measured chunks per repetition. */
+  /**
+   * Measured chunks per repetition. Interleaved with the other points' chunks they span the
+   * repetition's ~8 s, so a slow episode of the machine (~1 s) touches only a few of them.
+   */
   chunksPerRepetition: number;
   /**
    * Which quantile of a repetition's chunk costs stands for it. Interference only ever adds
@@ -71,9 +77,9 @@ export const CHECK_SETTINGS: Readonly<MeasureSettings> = Object.freeze({
   workers: 2,
   warmupAnswers: 10_000,
   settleChunks: 3,
-  procedure: 2,
+  procedure: 3,
   oneCpu: true,
-  chunksPerRepetition: 12,
+  chunksPerRepetition: 24,
   chunkQuantile: 0.25,
   repetitions: 5,
 });

@@ -1,16 +1,17 @@
 /**
- * Measures a set of points, several repetitions each, in round-robin order: repetition 1 of
- * every point, then repetition 2, and so on. A burst of a neighbour's work then slows one
- * repetition of several points instead of every repetition of one point.
+ * Measures a set of points, several repetitions each: every repetition measures all the points
+ * together, interleaved (see measure.ts), on fresh servers. A slow episode of the machine then
+ * touches a few chunks of every point instead of every chunk of one point.
  */
-import { MeasurementError, measureRepetition, type RepetitionRequest, type RepetitionResult } from './measure.js';
+import { MeasurementError, measureRepetitions, type RepetitionOutcome, type RepetitionRequest, type RepetitionResult } from './measure.js';
 import { PinError, pinToOneCpu } from './pin.js';
 import type { CheckPoint, MeasureSettings } from './scenarios.js';
 
 /** Fewer successful repetitions than this and a point is not judged: its spread means nothing. */
 export const MIN_REPETITIONS = 3;
 
-export type RepetitionMeasurer = (request: RepetitionRequest) => Promise<RepetitionResult>;
+/** Measures one repetition of the requested points; an outcome per request, in order. */
+export type RepetitionMeasurer = (requests: readonly RepetitionRequest[]) => Promise<RepetitionOutcome[]>;
 
 export interface RoundRequest {
   points: readonly CheckPoint[];
@@ -20,7 +21,7 @@ export interface RoundRequest {
   extraCpuUs: (point: CheckPoint) => number;
   countInstructions: boolean;
   measure?: RepetitionMeasurer;
-  onRepetition?: (point: CheckPoint, done: number, total: number) => void;
+  onRepetition?: (repetition: number, total: number) => void;
 }
 
 export interface PointRound {
@@ -34,38 +35,35 @@ export function enoughRepetitions(round: PointRound): boolean {
 }
 
 export async function measureRound(request: RoundRequest): Promise<Map<string, PointRound>> {
-  const measure = request.measure ?? measureRepetition;
+  const measure = request.measure ?? measureRepetitions;
+  const rounds = new Map<string, PointRound>(request.points.map((point) => [point.id, { point, results: [], failures: [] }]));
   // Only real measurements need the pin; a failure to pin fails them all, with the reason.
-  let pinFailure: string | null = null;
   if (request.measure === undefined && request.settings.oneCpu) {
     try {
       pinToOneCpu();
     } catch (error) {
       if (!(error instanceof PinError)) throw error;
-      pinFailure = error.message;
+      for (const round of rounds.values()) round.failures.push(error.message);
+      return rounds;
     }
   }
-  const rounds = new Map<string, PointRound>(request.points.map((point) => [point.id, { point, results: [], failures: [] }]));
-  const total = request.points.length * request.repetitions;
-  let done = 0;
+  const requests: RepetitionRequest[] = request.points.map((point) => ({
+    point,
+    settings: request.settings,
+    extraCpuUs: request.extraCpuUs(point),
+    countInstructions: request.countInstructions,
+  }));
   for (let repetition = 0; repetition < request.repetitions; repetition++) {
-    for (const point of request.points) {
-      const round = rounds.get(point.id);
-      if (round === undefined) continue;
-      if (pinFailure !== null) {
-        round.failures.push(pinFailure);
-        continue;
-      }
-      try {
-        round.results.push(
-          await measure({ point, settings: request.settings, extraCpuUs: request.extraCpuUs(point), countInstructions: request.countInstructions }),
-        );
-      } catch (error) {
-        if (!(error instanceof MeasurementError) && !(error instanceof Error)) throw error;
-        round.failures.push(error.message);
-      }
-      request.onRepetition?.(point, ++done, total);
-    }
+    const outcomes = await measure(requests);
+    requests.forEach((pointRequest, index) => {
+      const round = rounds.get(pointRequest.point.id);
+      const outcome = outcomes[index];
+      if (round === undefined) return;
+      if (outcome === undefined) round.failures.push('no outcome from the measurement');
+      else if (outcome instanceof MeasurementError) round.failures.push(outcome.message);
+      else round.results.push(outcome);
+    });
+    request.onRepetition?.(repetition + 1, request.repetitions);
   }
   return rounds;
 }
