@@ -16,7 +16,7 @@ import { MeasurementError, type RepetitionOutcome, type RepetitionRequest, type 
 import { chooseMetric, METRICS, type CostMetric } from '../bench/check/metrics.js';
 import type { MetricProbe } from '../bench/check/probe.js';
 import { checkPoints, settingsFingerprint, CHECK_SETTINGS, type CheckWorkload } from '../bench/check/scenarios.js';
-import { median, quantile, quietFigure, quietSpread, relativeSpread } from '../bench/check/stats.js';
+import { median, quantile, quietFigure, relativeSpread } from '../bench/check/stats.js';
 
 const POLICY = { multiple: 4, floor: 0.04 };
 const CPU_ONLY: MetricProbe = { measurable: ['normalised-cpu'], notes: ['instructions unavailable: test'] };
@@ -43,7 +43,7 @@ function baselinePoint(id: string, cost: number, metric: CostMetric = 'normalise
     id,
     architecture,
     workload: { name: workload, cpuUs: workload === 'cpu-50' ? 50 : 0, answersPerChunk: workload === 'cpu-50' ? 50 : 100 },
-    metrics: { [metric]: { figure: quietFigure(values), values, spread: quietSpread(values) } },
+    metrics: { [metric]: { figure: quietFigure(values), values, spread: relativeSpread(values) } },
     cpuUsPerAnswer: cost,
     throughput: 20_000,
     latencyP50Us: 40,

@@ -17,7 +17,7 @@ export interface MetricSamples {
   figure: number;
   /** One figure per repetition (a fresh server each). */
   values: number[];
-  /** Relative robust standard deviation of the values at or below their median (quietSpread). */
+  /** Relative robust standard deviation of the values (relativeSpread), for readers; the check recomputes it. */
   spread: number;
 }
 

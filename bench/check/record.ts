@@ -8,7 +8,7 @@ import { METRIC_PREFERENCE, type CostMetric } from './metrics.js';
 import type { MetricProbe } from './probe.js';
 import { checkPoints, settingsFingerprint, CHECK_WORKLOADS, type CheckWorkload, type MeasureSettings } from './scenarios.js';
 import { enoughRepetitions, measureRound, MIN_REPETITIONS, type PointRound, type RepetitionMeasurer } from './session.js';
-import { median, quietFigure, quietSpread } from './stats.js';
+import { median, quietFigure, relativeSpread } from './stats.js';
 
 export const RECORD_REPETITION_FACTOR = 3;
 
@@ -24,7 +24,7 @@ export interface RecordRequest {
 export class RecordError extends Error {}
 
 function samplesOf(values: number[]): MetricSamples {
-  return { figure: quietFigure(values), values, spread: quietSpread(values) };
+  return { figure: quietFigure(values), values, spread: relativeSpread(values) };
 }
 
 function baselinePointOf(round: PointRound, metrics: readonly CostMetric[]): BaselinePoint {

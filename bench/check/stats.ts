@@ -36,18 +36,6 @@ export function quietFigure(values: readonly number[]): number {
 }
 
 /**
- * The spread of the quiet level: the relative robust standard deviation of the values at or
- * below the median. The right tail says how busy the machine was, not how precisely the quiet
- * level is known.
- */
-export function quietSpread(values: readonly number[]): number {
-  if (values.length < 2) return 0;
-  const middle = median(values);
-  const lowerHalf = values.filter((value) => value <= middle);
-  return relativeSpread(lowerHalf.length >= 2 ? lowerHalf : values);
-}
-
-/**
  * Relative robust standard deviation: 1.4826 x MAD / median, which estimates the standard
  * deviation of normal data while ignoring a minority of outliers. 0 for fewer than 2 values.
  */
