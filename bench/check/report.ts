@@ -58,7 +58,7 @@ export function renderReport(report: CheckReport): string {
     lines.push(`metric: ${metric.label} (${metric.unit}): ${metric.explanation}`);
     if (report.policy !== null) {
       lines.push(
-        `threshold per point: the larger of ${(report.policy.floor * 100).toFixed(0)}% and ${report.policy.multiple} standard deviations of the difference of the figures (lower quartiles of the repetitions; from their quiet spread)`,
+        `threshold per point: the larger of ${(report.policy.floor * 100).toFixed(0)}% and ${report.policy.multiple} standard deviations of the difference of the figures (lower quartiles of the repetitions; from the robust spread of all of them)`,
       );
     }
   }
