@@ -102,8 +102,10 @@ function messageOf(error: unknown): string {
 async function abandon(run: PointRun, error: unknown): Promise<void> {
   const tail = run.server?.stderrTail().trim() ?? '';
   run.failure = new MeasurementError(`${messageOf(error)}${tail === '' ? '' : `; server stderr: ${tail}`}`);
-  const server = run.server;
+  const { server, counter } = run;
   run.server = null;
+  run.counter = null;
+  await counter?.stop();
   await server?.stop();
 }
 
