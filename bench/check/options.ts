@@ -16,7 +16,7 @@ options:
   --baseline FILE      the baseline to compare with or write (default ${DEFAULT_BASELINE_PATH})
   --inject-pct P       sensitivity proof: add P% of each point's baseline cost as --cpu-us work
   --extra-cpu-us N     add N cpu-us of work to every answer of every point
-  --repetitions N      fresh servers per point (default 5; the baseline's spread assumes 5)
+  --repetitions N      repetitions, each a fresh server per point, all points interleaved (default 5)
   --json               print the report as one JSON object on stdout
   --quiet              no progress lines on stderr
   -h, --help           this text`;
