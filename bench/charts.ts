@@ -36,7 +36,12 @@ function groupBySection(results: BenchResults): Map<string, PointResult[]> {
 }
 
 /** One colour per architecture, the same in every chart of a run. */
-function colorOf(architectures: readonly string[]): { field: 'architecture'; type: 'nominal'; title: string; scale: { domain: string[] } } {
+function colorOf(architectures: readonly string[]): {
+  field: 'architecture';
+  type: 'nominal';
+  title: string;
+  scale: { domain: string[] };
+} {
   return { field: 'architecture', type: 'nominal', title: 'architecture', scale: { domain: [...architectures] } };
 }
 
@@ -122,7 +127,8 @@ function latencyChart(section: string, points: readonly PointResult[], architect
   const title = `Latency at ${connections} connections: ${first.workload.label}, ${first.pattern.label}`;
   const spec: TopLevelSpec = {
     ...lineChartFrame(title, values),
-    // The frame's lines run over the percentiles, as HdrHistogram's plots draw them; bars cannot start at 0 on a log scale.
+    // The frame's lines run over the percentiles, as HdrHistogram's plots draw them; bars
+    // cannot start at 0 on a log scale.
     encoding: {
       x: {
         field: 'percentile',

@@ -87,14 +87,30 @@ export function compareSamples(a: readonly number[], b: readonly number[], highe
   const medianA = a.length === 0 ? null : median(a);
   const medianB = b.length === 0 ? null : median(b);
   if (medianA === null || medianB === null) {
-    return { a: medianA, b: medianB, changePercent: null, better: null, noisePercent: null, pValue: null, verdict: 'not comparable' };
+    return {
+      a: medianA,
+      b: medianB,
+      changePercent: null,
+      better: null,
+      noisePercent: null,
+      pValue: null,
+      verdict: 'not comparable',
+    };
   }
   const changePercent = medianA === 0 ? null : ((medianB - medianA) / Math.abs(medianA)) * 100;
   const better = medianB === medianA ? null : medianB > medianA === higherIsBetter;
   const noises = [relativeRange(a), relativeRange(b)].filter((value): value is number => value !== null);
   const noisePercent = noises.length === 0 ? null : Math.max(...noises);
   if (a.length < 2 || b.length < 2) {
-    return { a: medianA, b: medianB, changePercent, better, noisePercent, pValue: null, verdict: 'too few repetitions' };
+    return {
+      a: medianA,
+      b: medianB,
+      changePercent,
+      better,
+      noisePercent,
+      pValue: null,
+      verdict: 'too few repetitions',
+    };
   }
   const separated = Math.min(...b) > Math.max(...a) || Math.max(...b) < Math.min(...a);
   const pValue = separated ? separationPValue(a.length, b.length) : null;
@@ -114,7 +130,14 @@ function samples(point: PointResult | undefined, metric: MetricDefinition): numb
   });
 }
 
-const COMPARED_ENVIRONMENT: readonly (keyof BenchEnvironment)[] = ['cpuModel', 'cores', 'node', 'kernel', 'platform', 'arch'];
+const COMPARED_ENVIRONMENT: readonly (keyof BenchEnvironment)[] = [
+  'cpuModel',
+  'cores',
+  'node',
+  'kernel',
+  'platform',
+  'arch',
+];
 
 export function compareResults(a: BenchResults, b: BenchResults): ComparisonReport {
   const pointsA = new Map(a.points.map((point) => [point.id, point]));
@@ -127,7 +150,11 @@ export function compareResults(a: BenchResults, b: BenchResults): ComparisonRepo
       id,
       throughput: compareSamples(samples(pointA, METRICS.throughput), samples(pointB, METRICS.throughput), true),
       latencyP99Us: compareSamples(samples(pointA, METRICS.latencyP99Us), samples(pointB, METRICS.latencyP99Us), false),
-      cpuUsPerAnswer: compareSamples(samples(pointA, METRICS.cpuUsPerAnswer), samples(pointB, METRICS.cpuUsPerAnswer), false),
+      cpuUsPerAnswer: compareSamples(
+        samples(pointA, METRICS.cpuUsPerAnswer),
+        samples(pointB, METRICS.cpuUsPerAnswer),
+        false,
+      ),
     });
   }
   const environmentDifferences = COMPARED_ENVIRONMENT.filter(

@@ -7,11 +7,7 @@ import type { BenchResults } from './results-format.js';
 import { buildSections, COLUMNS, describeMethod, describeRun } from './report-tables.js';
 
 export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** Markdown's `code` spans in the method sentences, as HTML. */
@@ -38,7 +34,9 @@ export function renderHtml(results: BenchResults, charts: readonly RenderedChart
     `<style>${STYLE}</style></head><body>`,
     '<h1>zenbench results</h1>',
     '<ul>',
-    ...describeRun(results).map(({ label, value }) => `<li><strong>${escapeHtml(label)}:</strong> ${escapeHtml(value)}</li>`),
+    ...describeRun(results).map(
+      ({ label, value }) => `<li><strong>${escapeHtml(label)}:</strong> ${escapeHtml(value)}</li>`,
+    ),
     '</ul>',
     '<h2>Method</h2>',
     '<ul>',

@@ -124,13 +124,29 @@ async function main(): Promise<void> {
     await server.stop();
   }
 
-  const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', connections, threads };
+  const machine = {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    connections,
+    threads,
+  };
   if (values.json === true) {
     process.stdout.write(`${JSON.stringify({ machine, rows })}\n`);
     return;
   }
   const table = new Table({
-    head: ['pipeline', 'answers/s', 'generator core', 'with waits for a CPU', 'generator CPU µs/answer', 'generator ceiling (answers/s/thread)', 'server core', 'saturated', 'errors'],
+    head: [
+      'pipeline',
+      'answers/s',
+      'generator core',
+      'with waits for a CPU',
+      'generator CPU µs/answer',
+      'generator ceiling (answers/s/thread)',
+      'server core',
+      'saturated',
+      'errors',
+    ],
     style: { head: [], border: [], compact: true },
   });
   for (const row of rows) {
@@ -146,7 +162,9 @@ async function main(): Promise<void> {
       row.errors,
     ]);
   }
-  process.stdout.write(`load generator capacity, closed mode, ${connections} connections, ${threads} thread(s), Node ${machine.node}, ${machine.cpus} x ${machine.cpuModel}\n`);
+  process.stdout.write(
+    `load generator capacity, closed mode, ${connections} connections, ${threads} thread(s), Node ${machine.node}, ${machine.cpus} x ${machine.cpuModel}\n`,
+  );
   process.stdout.write(`${table.toString()}\n`);
 }
 

@@ -18,17 +18,28 @@ export class LoadgenError extends Error {}
 export function loadgenArguments(options: LoadOptions): string[] {
   const args = [
     '--json',
-    '--host', options.host,
-    '--port', String(options.port),
-    '--mode', options.mode,
-    '--connections', String(options.connections),
-    '--pipeline', String(options.pipeline),
-    '--questions', String(options.questions),
-    '--warmup', String(options.warmupS),
-    '--duration', String(options.durationS),
-    '--requests', String(options.requests),
-    '--timeout-ms', String(options.timeoutMs),
-    '--threads', String(options.threads),
+    '--host',
+    options.host,
+    '--port',
+    String(options.port),
+    '--mode',
+    options.mode,
+    '--connections',
+    String(options.connections),
+    '--pipeline',
+    String(options.pipeline),
+    '--questions',
+    String(options.questions),
+    '--warmup',
+    String(options.warmupS),
+    '--duration',
+    String(options.durationS),
+    '--requests',
+    String(options.requests),
+    '--timeout-ms',
+    String(options.timeoutMs),
+    '--threads',
+    String(options.threads),
   ];
   if (options.mode === 'open') args.push('--rate', String(options.rate));
   if (options.allowRemote) args.push('--allow-remote');
@@ -58,8 +69,9 @@ export function runLoadgenProcess(
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const unregister = active?.add(async () => {
+    const unregister = active?.add(() => {
       child.kill('SIGKILL');
+      return Promise.resolve();
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
     child.once('error', (error) => {

@@ -115,7 +115,9 @@ async function main(): Promise<void> {
   if (options.json) process.stdout.write(`${JSON.stringify(record)}\n`);
   else if (!options.quiet) {
     process.stdout.write(`${renderTerminalReport(record)}\n\n`);
-    process.stdout.write(`Wrote ${written.json}, ${written.latestJson}, ${written.markdown}, ${written.html}, ${written.charts.length} charts\n`);
+    process.stdout.write(
+      `Wrote ${written.json}, ${written.latestJson}, ${written.markdown}, ${written.html}, ${written.charts.length} charts\n`,
+    );
   }
   if (failed.length > 0) {
     process.stderr.write(`${PROG}: ${failed.length} point(s) failed: ${failed.map((point) => point.id).join(', ')}\n`);

@@ -32,7 +32,9 @@ export interface MicroResult {
 }
 
 const QUESTION = APHORISMS[0]?.question ?? Buffer.from('Beautiful is better than?');
-const PIPELINED = Buffer.concat(Array.from({ length: 64 }, (_, index) => APHORISMS[index % APHORISMS.length]?.question ?? QUESTION));
+const PIPELINED = Buffer.concat(
+  Array.from({ length: 64 }, (_, index) => APHORISMS[index % APHORISMS.length]?.question ?? QUESTION),
+);
 const THIRD = Math.ceil(QUESTION.length / 3);
 const SPLIT_READS = [QUESTION.subarray(0, THIRD), QUESTION.subarray(THIRD, 2 * THIRD), QUESTION.subarray(2 * THIRD)];
 const BYTE_READS = Array.from(QUESTION, (_, index) => QUESTION.subarray(index, index + 1));

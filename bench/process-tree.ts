@@ -153,7 +153,10 @@ export function sampleTreeCpu(rootPid: number): TreeCpuSample {
  * CPU seconds the tree used while `action` ran: counters read just before and just after it.
  * Use it around exactly the window to be measured (after any warm-up).
  */
-export async function measureTreeCpu<T>(rootPid: number, action: () => Promise<T>): Promise<{ result: T; cpuSeconds: number }> {
+export async function measureTreeCpu<T>(
+  rootPid: number,
+  action: () => Promise<T>,
+): Promise<{ result: T; cpuSeconds: number }> {
   const before = sampleTreeCpu(rootPid);
   const result = await action();
   const after = sampleTreeCpu(rootPid);

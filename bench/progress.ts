@@ -36,7 +36,11 @@ export class BenchProgress {
       },
       cliProgress.Presets.shades_classic,
     );
-    this.bar.start(points.length * repeat, 0, { point: 'starting', left: formatSeconds(this.plannedRemainingS), failures: 'no failures' });
+    this.bar.start(points.length * repeat, 0, {
+      point: 'starting',
+      left: formatSeconds(this.plannedRemainingS),
+      failures: 'no failures',
+    });
   }
 
   onStart(progress: RunProgress): void {

@@ -9,13 +9,7 @@ import type { LaunchedServer, LaunchOptions, ServerExit } from '../servers/launc
 import { ActiveProcesses, once } from './cleanup.js';
 import type { BenchPoint } from './plan.js';
 import { measureTreeCpu, PeakRssSampler } from './process-tree.js';
-import type {
-  FailureStage,
-  PointFailure,
-  PointResult,
-  RepetitionResult,
-  ServerMeasurement,
-} from './results-format.js';
+import type { FailureStage, PointFailure, PointResult, RepetitionResult, ServerMeasurement } from './results-format.js';
 import { summarizeRepetitions } from './summary.js';
 
 /** What the runner asks of a server launcher: a part of servers/launch.ts, so tests can fake it. */
@@ -85,7 +79,12 @@ function describeUncleanExit(exit: ServerExit, stopTimeoutMs: number): string {
   return `exited with code ${String(exit.code)} after SIGTERM instead of 0`;
 }
 
-function loadOptionsFor(point: BenchPoint, server: RunningServer, settings: RunnerSettings, durationS: number): LoadOptions {
+function loadOptionsFor(
+  point: BenchPoint,
+  server: RunningServer,
+  settings: RunnerSettings,
+  durationS: number,
+): LoadOptions {
   return {
     host: server.host,
     port: server.port,
@@ -219,13 +218,21 @@ export async function runRepetition(
   try {
     exit = await stop();
   } catch (error) {
-    failure ??= { stage: 'stop', message: `stopping the server failed: ${messageOf(error)}`, stderrTail: server.stderrTail() };
+    failure ??= {
+      stage: 'stop',
+      message: `stopping the server failed: ${messageOf(error)}`,
+      stderrTail: server.stderrTail(),
+    };
   } finally {
     unregister();
     endPhase('stop');
   }
   if (failure === null && exit !== null && (!exit.graceful || exit.code !== 0)) {
-    failure = { stage: 'stop', message: `server ${describeUncleanExit(exit, settings.stopTimeoutMs)}`, stderrTail: server.stderrTail() };
+    failure = {
+      stage: 'stop',
+      message: `server ${describeUncleanExit(exit, settings.stopTimeoutMs)}`,
+      stderrTail: server.stderrTail(),
+    };
   }
   return {
     repetition,

@@ -30,9 +30,9 @@ export function parseCommandLine<T extends ParseArgsConfig['options']>(
 ): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals, strict: true });
-    return { values: values as Record<string, string | boolean | undefined>, positionals };
+    return { values: values, positionals };
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] ?? String(error) : String(error);
+    const message = error instanceof Error ? (error.message.split('\n')[0] ?? String(error)) : String(error);
     throw new UsageError(`${message} (see --help)`);
   }
 }

@@ -72,6 +72,8 @@ export abstract class ZenConnection {
     this.sentAt = new Float64Array(capacity);
     this.unansweredGraceMs = Math.min(UNANSWERED_GRACE_MS, context.timeoutMs);
     this.handleFrame = (frame) => this.onFrame(frame);
+    // The read callback's `this` is the socket (checked against ours), so the connection is captured by name.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     this.readCallback = function (this: Socket, bytes: number): boolean {
       if (this === self.socket) self.onRead(bytes);

@@ -1,5 +1,13 @@
 /** `npm run load -- --host H --port P [options]`: one load run, printed for people or as JSON. */
-import { choiceOption, fail, integerOption, numberOption, parseCommandLine, parseOrExit, UsageError } from '../lib/cli.js';
+import {
+  choiceOption,
+  fail,
+  integerOption,
+  numberOption,
+  parseCommandLine,
+  parseOrExit,
+  UsageError,
+} from '../lib/cli.js';
 import { runLoad } from './index.js';
 import { DEFAULT_LOAD_OPTIONS, LIMITS, LOAD_MODES, LoadOptionsError } from './options.js';
 import { formatSummary, formatWarnings } from './summary.js';

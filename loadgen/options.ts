@@ -86,7 +86,9 @@ export function resolveLoadOptions(options: Partial<LoadOptions>): LoadOptions {
     throw new LoadOptionsError(`threads (${resolved.threads}) cannot exceed connections (${resolved.connections})`);
   }
   if (!resolved.allowRemote && !isLoopbackHost(resolved.host)) {
-    throw new LoadOptionsError(`${resolved.host} is not a loopback address; pass allowRemote (--allow-remote) to load another machine`);
+    throw new LoadOptionsError(
+      `${resolved.host} is not a loopback address; pass allowRemote (--allow-remote) to load another machine`,
+    );
   }
   return resolved;
 }

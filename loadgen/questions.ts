@@ -34,6 +34,6 @@ export class QuestionBatches {
   batch(first: number, count: number): Buffer {
     const phase = first % APHORISM_COUNT;
     if (count === 1) return QUESTIONS[phase]!;
-    return this.stream.subarray(this.offsets[phase]!, this.offsets[phase + count]!);
+    return this.stream.subarray(this.offsets[phase], this.offsets[phase + count]);
   }
 }

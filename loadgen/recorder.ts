@@ -17,7 +17,13 @@ export class Recorder {
   /** Conversation mode: connect time and whole-conversation time. */
   readonly connect: Histogram = newLatencyHistogram();
   readonly conversation: Histogram = newLatencyHistogram();
-  readonly errors: ErrorCounts = { wrongAnswers: 0, connectErrors: 0, resets: 0, timeouts: 0, unansweredConnections: 0 };
+  readonly errors: ErrorCounts = {
+    wrongAnswers: 0,
+    connectErrors: 0,
+    resets: 0,
+    timeouts: 0,
+    unansweredConnections: 0,
+  };
   answers = 0;
   sentInWindow = 0;
   readonly perSecondAnswers: Int32Array;

@@ -23,7 +23,7 @@ export function buildResult(options: LoadOptions, reports: readonly ThreadReport
   );
   const maxEventLoopUtilization = Math.max(...reports.map((report) => report.usage.eventLoopUtilization));
   const demands = reports.map((report) => report.usage.threadCpuDemandFraction);
-  const maxDemand = demands.every((demand) => demand !== null) ? Math.max(...(demands as number[])) : null;
+  const maxDemand = demands.every((demand) => demand !== null) ? Math.max(...demands) : null;
   const result: LoadResult = {
     mode: options.mode,
     host: options.host,

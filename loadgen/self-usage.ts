@@ -42,8 +42,7 @@ export function sampleUsage(): UsageSample {
 
 export function usageBetween(start: UsageSample, end: UsageSample): ThreadUsage {
   const wallNs = Math.max(end.atMs - start.atMs, 1e-3) * 1e6;
-  const processCpuUs =
-    end.processCpu.user - start.processCpu.user + (end.processCpu.system - start.processCpu.system);
+  const processCpuUs = end.processCpu.user - start.processCpu.user + (end.processCpu.system - start.processCpu.system);
   const before = start.thread;
   const after = end.thread;
   const onCpuNs = before === null || after === null ? null : after.onCpuNs - before.onCpuNs;

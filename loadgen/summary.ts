@@ -31,7 +31,8 @@ export function formatSummary(result: LoadResult): string {
   });
   const open = result.mode === 'open';
   latency.push(latencyRow(open ? 'per question (from due time)' : 'per question', result.latencyUs));
-  if (result.uncorrectedLatencyUs) latency.push(latencyRow('per question (from actual send)', result.uncorrectedLatencyUs));
+  if (result.uncorrectedLatencyUs)
+    latency.push(latencyRow('per question (from actual send)', result.uncorrectedLatencyUs));
   if (result.connectLatencyUs) latency.push(latencyRow('connect', result.connectLatencyUs));
   if (result.conversationLatencyUs) latency.push(latencyRow('whole conversation', result.conversationLatencyUs));
 
@@ -61,7 +62,9 @@ export function formatWarnings(result: LoadResult): string[] {
 function threadLoad(result: LoadResult): string {
   const cpu = result.loadgenCpu;
   const wanted =
-    cpu.maxThreadCpuDemandFraction === undefined ? '' : `, ${percent(cpu.maxThreadCpuDemandFraction)} counting its waits for a CPU`;
+    cpu.maxThreadCpuDemandFraction === undefined
+      ? ''
+      : `, ${percent(cpu.maxThreadCpuDemandFraction)} counting its waits for a CPU`;
   return `busiest thread ${percent(cpu.maxThreadCoreFraction)} of a core${wanted}, event loop ${percent(cpu.maxEventLoopUtilization)} busy`;
 }
 

@@ -30,8 +30,12 @@ export const clusterArchitecture: Architecture = {
     let stopping = false;
     cluster.on('exit', (worker, code, signal) => {
       if (stopping) return;
-      process.stderr.write(`cluster: worker ${worker.process.pid} died (${signal ?? `exit ${code}`}), starting another\n`);
-      forkWorker(settled).catch((error: Error) => process.stderr.write(`cluster: replacement failed: ${error.message}\n`));
+      process.stderr.write(
+        `cluster: worker ${worker.process.pid} died (${signal ?? `exit ${code}`}), starting another\n`,
+      );
+      forkWorker(settled).catch((error: Error) =>
+        process.stderr.write(`cluster: replacement failed: ${error.message}\n`),
+      );
     });
 
     const server: RunningServer = {
@@ -55,7 +59,9 @@ function forkWorker(options: ServerOptions): Promise<number> {
     worker.on('message', (report: WorkerReport) => {
       if (report.kind === 'failed') reject(new ListenError(report.message));
     });
-    worker.once('exit', (code, signal) => reject(new Error(`a cluster worker exited before listening (${signal ?? `exit ${code}`})`)));
+    worker.once('exit', (code, signal) =>
+      reject(new Error(`a cluster worker exited before listening (${signal ?? `exit ${code}`})`)),
+    );
   });
 }
 

@@ -101,7 +101,11 @@ export function launchServer(options: LaunchOptions): Promise<LaunchedServer> {
     const timeoutMs = options.startTimeoutMs ?? 10_000;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${options.architecture} printed no listening line within ${timeoutMs} ms; stderr: ${stderr.trim() || '(empty)'}`));
+      reject(
+        new Error(
+          `${options.architecture} printed no listening line within ${timeoutMs} ms; stderr: ${stderr.trim() || '(empty)'}`,
+        ),
+      );
     }, timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
@@ -109,7 +113,11 @@ export function launchServer(options: LaunchOptions): Promise<LaunchedServer> {
     });
     void exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`${options.architecture} exited before listening (${signal ?? `exit ${code}`}); stderr: ${stderr.trim() || '(empty)'}`));
+      reject(
+        new Error(
+          `${options.architecture} exited before listening (${signal ?? `exit ${code}`}); stderr: ${stderr.trim() || '(empty)'}`,
+        ),
+      );
     });
 
     let stdout = '';

@@ -30,7 +30,10 @@ async function main(): Promise<void> {
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;
     stopping = true;
-    setTimeout(() => fail(PROG, `shutdown took longer than ${SHUTDOWN_LIMIT_MS} ms after ${signal}`, 1), SHUTDOWN_LIMIT_MS).unref();
+    setTimeout(
+      () => fail(PROG, `shutdown took longer than ${SHUTDOWN_LIMIT_MS} ms after ${signal}`, 1),
+      SHUTDOWN_LIMIT_MS,
+    ).unref();
     void server.close().then(() => {
       process.stdout.write(`${JSON.stringify({ event: 'stopped', signal, pid: process.pid })}\n`);
       process.exit(0);

@@ -16,7 +16,10 @@ interface PoolWork {
   ioMs: number;
 }
 
-/** Runs on a pool thread. The question travels as a latin1 string: cloning a Buffer view would copy its whole backing store. */
+/**
+ * Runs on a pool thread. The question travels as a latin1 string: cloning a Buffer view would
+ * copy its whole backing store.
+ */
 export default function answerOnWorker(question: string): Uint8Array {
   const work = workerData as PoolWork;
   burnCpu(work.cpuUs);
@@ -28,7 +31,8 @@ export default function answerOnWorker(question: string): Uint8Array {
 async function threadsReady(pool: Piscina, threads: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (pool.idleThreads < threads) {
-    if (Date.now() > deadline) throw new Error(`only ${pool.idleThreads} of ${threads} pool threads started within 10 s`);
+    if (Date.now() > deadline)
+      throw new Error(`only ${pool.idleThreads} of ${threads} pool threads started within 10 s`);
     await sleep(5);
   }
 }

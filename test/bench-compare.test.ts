@@ -62,10 +62,19 @@ describe('comparing two runs', () => {
     const report = compareResults(before, afterChange);
     assert.equal(report.points.length, 13);
     const changed = report.points.filter((point) => point.throughput.verdict === 'beyond noise');
-    assert.deepEqual(changed.map((point) => point.id), ['async/io/persistent/c16']);
+    assert.deepEqual(
+      changed.map((point) => point.id),
+      ['async/io/persistent/c16'],
+    );
     assert.ok(Math.abs((changed[0]?.throughput.changePercent ?? 0) - 25) < 1e-6);
-    assert.equal(report.points.find((point) => point.id === 'blocking/none/persistent/c1')?.throughput.verdict, 'within noise');
-    assert.equal(report.points.find((point) => point.id === 'pool/io/persistent/c16')?.throughput.verdict, 'not comparable');
+    assert.equal(
+      report.points.find((point) => point.id === 'blocking/none/persistent/c1')?.throughput.verdict,
+      'within noise',
+    );
+    assert.equal(
+      report.points.find((point) => point.id === 'pool/io/persistent/c16')?.throughput.verdict,
+      'not comparable',
+    );
     assert.deepEqual(report.environmentDifferences, []);
     assert.equal(report.wholeRunShifted, false);
   });

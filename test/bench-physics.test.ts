@@ -32,10 +32,22 @@ const settings: RunnerSettings = {
 };
 
 /** Short points: 1.5 s measured, because the load generator calls a connection starved after 1 s unanswered. */
-async function measure(architectures: string[], workload: Workload, patternName: string, connections: number): Promise<Map<string, PointResult>> {
+async function measure(
+  architectures: string[],
+  workload: Workload,
+  patternName: string,
+  connections: number,
+): Promise<Map<string, PointResult>> {
   const pattern = findPattern(patternName);
   assert.ok(pattern);
-  const points = planPoints({ architectures, workloads: [workload], patterns: [pattern], connections: [connections], warmupS: 0.3, durationS: 1.5 });
+  const points = planPoints({
+    architectures,
+    workloads: [workload],
+    patterns: [pattern],
+    connections: [connections],
+    warmupS: 0.3,
+    durationS: 1.5,
+  });
   const results = await runSuite(points, 1, settings);
   for (const point of results) {
     assert.equal(point.summary?.failed, false, `${point.id}: ${JSON.stringify(point.repetitions[0]?.failure)}`);
@@ -48,7 +60,8 @@ const MIN_FREE_CORES = 1.6;
 
 /** Runs two CPU-bound threads for 400 ms and returns how many cores they got together. */
 async function measureFreeCores(): Promise<number> {
-  const code = 'const end = Date.now() + 400; let x = 1; while (Date.now() < end) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; }';
+  const code =
+    'const end = Date.now() + 400; let x = 1; while (Date.now() < end) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; }';
   const startedAt = performance.now();
   const before = process.cpuUsage();
   await Promise.all([0, 1].map(() => new Promise((resolve) => new Worker(code, { eval: true }).once('exit', resolve))));
@@ -79,7 +92,10 @@ describe(`bench physics (${CORES} cores)`, () => {
       assert.ok(blocking > 50, `blocking still serves, one conversation at a time (${blocking}/s)`);
       for (const architecture of ['async', 'cluster']) {
         const ratio = throughput(results, architecture) / blocking;
-        assert.ok(ratio >= 4, `${architecture}: ${throughput(results, architecture).toFixed(0)}/s is ${ratio.toFixed(1)}x blocking's ${blocking.toFixed(0)}/s`);
+        assert.ok(
+          ratio >= 4,
+          `${architecture}: ${throughput(results, architecture).toFixed(0)}/s is ${ratio.toFixed(1)}x blocking's ${blocking.toFixed(0)}/s`,
+        );
       }
     });
   });
@@ -97,7 +113,11 @@ describe(`bench physics (${CORES} cores)`, () => {
 
     function ratios(measured: Map<string, PointResult>): { pool: number; cluster: number; oneCore: number } {
       const oneCore = Math.max(throughput(measured, 'blocking'), throughput(measured, 'async'));
-      return { pool: throughput(measured, 'pool') / oneCore, cluster: throughput(measured, 'cluster') / oneCore, oneCore };
+      return {
+        pool: throughput(measured, 'pool') / oneCore,
+        cluster: throughput(measured, 'cluster') / oneCore,
+        oneCore,
+      };
     }
     const scales = (measured: Map<string, PointResult>): boolean => {
       const { pool, cluster } = ratios(measured);
@@ -138,7 +158,10 @@ describe(`bench physics (${CORES} cores)`, () => {
         const work = workload('cpu').cpuUs;
         assert.ok(cpu >= 0.7 * work, `${architecture}: ${cpu.toFixed(0)} µs of CPU per answer of ${work} µs of work`);
       }
-      assert.ok((results.get('cluster')?.repetitions[0]?.server?.processCount ?? 0) >= 2, 'cluster primary and workers');
+      assert.ok(
+        (results.get('cluster')?.repetitions[0]?.server?.processCount ?? 0) >= 2,
+        'cluster primary and workers',
+      );
     });
 
     it('with persistent connections the blocking server answers one connection and starves the rest', () => {

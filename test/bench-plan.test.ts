@@ -34,13 +34,30 @@ describe('bench plan', () => {
 
   it('filters narrow the suite', () => {
     const options = parseBenchOptions(
-      ['--servers', 'async,blocking', '--workloads', 'io', '--connections', '8', '--duration', '1.5', '--repeat', '3', '--pin'],
+      [
+        '--servers',
+        'async,blocking',
+        '--workloads',
+        'io',
+        '--connections',
+        '8',
+        '--duration',
+        '1.5',
+        '--repeat',
+        '3',
+        '--pin',
+      ],
       ARCHITECTURES,
     );
     const points = planPoints(options);
     assert.deepEqual(
       points.map((point) => point.id),
-      ['async/io/conversation/c8', 'blocking/io/conversation/c8', 'async/io/persistent/c8', 'blocking/io/persistent/c8'],
+      [
+        'async/io/conversation/c8',
+        'blocking/io/conversation/c8',
+        'async/io/persistent/c8',
+        'blocking/io/persistent/c8',
+      ],
     );
     assert.equal(points[0]?.durationS, 1.5);
     assert.equal(options.repeat, 3);

@@ -19,7 +19,7 @@ setTimeout(() => process.exit(0), 20000);
 `;
 
 describe('process tree measurement', () => {
-  it('counts descendants, and keeps an exited descendant\'s CPU time', async () => {
+  it("counts descendants, and keeps an exited descendant's CPU time", async () => {
     const parent = spawn(process.execPath, ['-e', PARENT], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       let output = '';

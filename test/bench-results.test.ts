@@ -59,7 +59,10 @@ describe('results writer', () => {
       'throughput-none-persistent.svg',
     ]);
     for (const chart of written.charts) assert.match(readFileSync(chart, 'utf8'), /^<svg[\s\S]*<\/svg>$/);
-    assert.match(readFileSync(written.markdown, 'utf8'), /!\[Throughput: no work, persistent connections \(2 cores\)\]\(charts\/throughput-none-persistent\.svg\)/);
+    assert.match(
+      readFileSync(written.markdown, 'utf8'),
+      /!\[Throughput: no work, persistent connections \(2 cores\)\]\(charts\/throughput-none-persistent\.svg\)/,
+    );
   });
 });
 
@@ -110,7 +113,12 @@ describe('charts', () => {
     const charts = buildCharts(results);
     assert.deepEqual(
       charts.map((chart) => chart.file),
-      ['throughput-none-persistent.svg', 'latency-none-persistent.svg', 'throughput-io-persistent.svg', 'latency-io-persistent.svg'],
+      [
+        'throughput-none-persistent.svg',
+        'latency-none-persistent.svg',
+        'throughput-io-persistent.svg',
+        'latency-io-persistent.svg',
+      ],
     );
     const throughput = charts[0];
     assert.ok(throughput);

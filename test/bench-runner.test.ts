@@ -96,7 +96,9 @@ describe('runner failure handling', () => {
       durationS: 0.5,
     });
     const finished: string[] = [];
-    const results = await runSuite(points, 1, settings, { onDone: (progress) => finished.push(progress.point.architecture) });
+    const results = await runSuite(points, 1, settings, {
+      onDone: (progress) => finished.push(progress.point.architecture),
+    });
     assert.deepEqual(finished, ['exit-at-start', 'hang-on-stop', 'crash-mid-run', 'exit-1-on-stop', 'well-behaved']);
     const byArchitecture = new Map(results.map((point) => [point.architecture, point.repetitions[0]]));
 
@@ -146,7 +148,22 @@ describe('runner failure handling', () => {
     after(() => rmSync(out, { recursive: true, force: true }));
     const bench = spawn(
       process.execPath,
-      [BENCH_MAIN, '--servers', 'cluster', '--workloads', 'none', '--patterns', 'persistent', '--connections', '2', '--duration', '20', '--quiet', '--out', out],
+      [
+        BENCH_MAIN,
+        '--servers',
+        'cluster',
+        '--workloads',
+        'none',
+        '--patterns',
+        'persistent',
+        '--connections',
+        '2',
+        '--duration',
+        '20',
+        '--quiet',
+        '--out',
+        out,
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const exited = new Promise<number | null>((resolve) => bench.once('exit', (code) => resolve(code)));

@@ -8,11 +8,22 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BASELINE_FORMAT_VERSION, parseBaseline, BaselineError, type BaselineFile, type BaselinePoint } from '../bench/check/baseline.js';
+import {
+  BASELINE_FORMAT_VERSION,
+  parseBaseline,
+  BaselineError,
+  type BaselineFile,
+  type BaselinePoint,
+} from '../bench/check/baseline.js';
 import { costPerCpuUs, injectionFor, runCheck, type CheckRequest } from '../bench/check/check.js';
 import { compare, outcomeOf, thresholdFor, verdictFor } from '../bench/check/decide.js';
 import { parsePerfCsv } from '../bench/check/instructions.js';
-import { MeasurementError, type RepetitionOutcome, type RepetitionRequest, type RepetitionResult } from '../bench/check/measure.js';
+import {
+  MeasurementError,
+  type RepetitionOutcome,
+  type RepetitionRequest,
+  type RepetitionResult,
+} from '../bench/check/measure.js';
 import { chooseMetric, METRICS, type CostMetric } from '../bench/check/metrics.js';
 import type { MetricProbe } from '../bench/check/probe.js';
 import { checkPoints, settingsFingerprint, CHECK_SETTINGS, type CheckWorkload } from '../bench/check/scenarios.js';
@@ -42,7 +53,11 @@ function baselinePoint(id: string, cost: number, metric: CostMetric = 'normalise
   return {
     id,
     architecture,
-    workload: { name: workload, cpuUs: workload === 'cpu-50' ? 50 : 0, answersPerChunk: workload === 'cpu-50' ? 50 : 100 },
+    workload: {
+      name: workload,
+      cpuUs: workload === 'cpu-50' ? 50 : 0,
+      answersPerChunk: workload === 'cpu-50' ? 50 : 100,
+    },
     metrics: { [metric]: { figure: quietFigure(values), values, spread: relativeSpread(values) } },
     cpuUsPerAnswer: cost,
     throughput: 20_000,
@@ -51,7 +66,12 @@ function baselinePoint(id: string, cost: number, metric: CostMetric = 'normalise
   };
 }
 
-const COSTS: Record<string, number> = { 'async/no-work': 12, 'async/cpu-50': 87, 'pool/no-work': 45, 'pool/cpu-50': 120 };
+const COSTS: Record<string, number> = {
+  'async/no-work': 12,
+  'async/cpu-50': 87,
+  'pool/no-work': 45,
+  'pool/cpu-50': 120,
+};
 
 function syntheticBaseline(metric: CostMetric = 'normalised-cpu'): BaselineFile {
   return {
@@ -60,8 +80,18 @@ function syntheticBaseline(metric: CostMetric = 'normalised-cpu'): BaselineFile 
     baselineFormatVersion: BASELINE_FORMAT_VERSION,
     recordedAt: '2026-01-01T00:00:00.000Z',
     environment: {
-      node: 'v20', v8: '11', platform: 'linux', arch: 'x64', os: 'test', kernel: 'test', cpuModel: 'test',
-      cores: 2, totalMemoryBytes: 1, hostname: 'test', gitCommit: null, gitDirty: null,
+      node: 'v20',
+      v8: '11',
+      platform: 'linux',
+      arch: 'x64',
+      os: 'test',
+      kernel: 'test',
+      cpuModel: 'test',
+      cores: 2,
+      totalMemoryBytes: 1,
+      hostname: 'test',
+      gitCommit: null,
+      gitDirty: null,
     },
     settings: SETTINGS,
     settingsFingerprint: settingsFingerprint(SETTINGS, WORKLOADS),
@@ -101,7 +131,8 @@ function fakeMeasurer(costFor: (id: string, attempt: number) => number) {
       extraCpuUs: request.extraCpuUs,
     };
   };
-  const measure = async (requests: readonly RepetitionRequest[]): Promise<RepetitionOutcome[]> => requests.map(measureOne);
+  const measure = async (requests: readonly RepetitionRequest[]): Promise<RepetitionOutcome[]> =>
+    requests.map(measureOne);
   return { measure, measureOne, calls };
 }
 
@@ -174,10 +205,35 @@ describe('decision on synthetic measurements', () => {
   });
 
   it('exit codes: regression 1, unmeasured 2, otherwise 0', () => {
-    assert.equal(outcomeOf([{ id: 'a', verdict: 'ok' }, { id: 'b', verdict: 'improved' }, { id: 'c', verdict: 'not-confirmed' }]).exitCode, 0);
-    assert.equal(outcomeOf([{ id: 'a', verdict: 'ok' }, { id: 'b', verdict: 'regression' }]).exitCode, 1);
-    assert.equal(outcomeOf([{ id: 'a', verdict: 'ok' }, { id: 'b', verdict: 'unmeasured', reason: 'crashed' }]).exitCode, 2);
-    assert.equal(outcomeOf([{ id: 'a', verdict: 'regression' }, { id: 'b', verdict: 'unmeasured' }]).exitCode, 1);
+    assert.equal(
+      outcomeOf([
+        { id: 'a', verdict: 'ok' },
+        { id: 'b', verdict: 'improved' },
+        { id: 'c', verdict: 'not-confirmed' },
+      ]).exitCode,
+      0,
+    );
+    assert.equal(
+      outcomeOf([
+        { id: 'a', verdict: 'ok' },
+        { id: 'b', verdict: 'regression' },
+      ]).exitCode,
+      1,
+    );
+    assert.equal(
+      outcomeOf([
+        { id: 'a', verdict: 'ok' },
+        { id: 'b', verdict: 'unmeasured', reason: 'crashed' },
+      ]).exitCode,
+      2,
+    );
+    assert.equal(
+      outcomeOf([
+        { id: 'a', verdict: 'regression' },
+        { id: 'b', verdict: 'unmeasured' },
+      ]).exitCode,
+      1,
+    );
     assert.equal(outcomeOf([]).exitCode, 2);
   });
 
@@ -204,7 +260,10 @@ describe('the check flow with a fake measurer', () => {
     const report = await runCheck(request(baselinePath, { measure: fake.measure }));
     assert.equal(report.exitCode, 0, report.summary);
     assert.equal(report.metric, 'normalised-cpu');
-    assert.deepEqual(report.points.map((point) => point.verdict), ['ok', 'ok', 'ok', 'ok']);
+    assert.deepEqual(
+      report.points.map((point) => point.verdict),
+      ['ok', 'ok', 'ok', 'ok'],
+    );
     for (const count of fake.calls.values()) assert.equal(count, SETTINGS.repetitions);
   });
 
@@ -223,7 +282,9 @@ describe('the check flow with a fake measurer', () => {
   });
 
   it('a burst of noise during the first look only is not confirmed and passes', async () => {
-    const fake = fakeMeasurer((id, attempt) => cost(id) * (id === 'async/cpu-50' && attempt < SETTINGS.repetitions ? 1.3 : 1));
+    const fake = fakeMeasurer(
+      (id, attempt) => cost(id) * (id === 'async/cpu-50' && attempt < SETTINGS.repetitions ? 1.3 : 1),
+    );
     const report = await runCheck(request(baselinePath, { measure: fake.measure }));
     assert.equal(report.exitCode, 0, report.summary);
     assert.equal(report.points.find((point) => point.id === 'async/cpu-50')?.verdict, 'not-confirmed');
@@ -241,7 +302,11 @@ describe('the check flow with a fake measurer', () => {
     const report = await runCheck(
       request(baselinePath, {
         measure: async (requests) =>
-          requests.map((one) => (one.point.id === 'pool/cpu-50' ? new MeasurementError('server exited before listening') : fake.measureOne(one))),
+          requests.map((one) =>
+            one.point.id === 'pool/cpu-50'
+              ? new MeasurementError('server exited before listening')
+              : fake.measureOne(one),
+          ),
       }),
     );
     assert.equal(report.exitCode, 2);
@@ -255,7 +320,10 @@ describe('the check flow with a fake measurer', () => {
   it('a missing baseline is exit 2 with a message, and nothing is measured', async () => {
     const report = await runCheck(request(path.join(temporary, 'absent.json'), { measure: neverMeasure }));
     assert.equal(report.exitCode, 2);
-    assert.match(report.summary, /cannot read baseline .*absent\.json: no such file; record one with npm run bench:baseline/);
+    assert.match(
+      report.summary,
+      /cannot read baseline .*absent\.json: no such file; record one with npm run bench:baseline/,
+    );
   });
 
   it('an unreadable, foreign or outdated baseline is exit 2', async () => {
@@ -274,7 +342,9 @@ describe('the check flow with a fake measurer', () => {
   });
 
   it('no metric measurable here that the baseline has: exit 2, saying which', async () => {
-    const none = await runCheck(request(baselinePath, { probe: { measurable: [], notes: ['no /proc'] }, measure: neverMeasure }));
+    const none = await runCheck(
+      request(baselinePath, { probe: { measurable: [], notes: ['no /proc'] }, measure: neverMeasure }),
+    );
     assert.equal(none.exitCode, 2);
     assert.match(none.summary, /no cost metric/);
     const instructionsOnly = writeJson('instructions-baseline.json', syntheticBaseline('instructions'));
@@ -283,7 +353,7 @@ describe('the check flow with a fake measurer', () => {
     assert.match(mismatch.summary, /baseline \(instructions\)/);
   });
 
-  it('sizes the injected cost by each architecture\'s cost per cpu-us', () => {
+  it("sizes the injected cost by each architecture's cost per cpu-us", () => {
     const baseline = syntheticBaseline();
     // async: (87 - 12) / 50 = 1.5 units per cpu-us; 10% of 87 is 8.7 units, about 6 cpu-us.
     assert.ok(Math.abs((costPerCpuUs(baseline, 'async') ?? 0) - 1.5) < 0.02);

@@ -38,7 +38,11 @@ describe('bench:check end to end (short)', { timeout: 60_000 }, () => {
     const reread = readBaseline(baselinePath);
     assert.equal(reread.points.length, 1);
     const figures = reread.points[0]?.metrics['normalised-cpu'];
-    assert.ok(figures !== undefined && figures.values.length === RECORD_REPETITION_FACTOR * SETTINGS.repetitions && figures.figure > 0);
+    assert.ok(
+      figures !== undefined &&
+        figures.values.length === RECORD_REPETITION_FACTOR * SETTINGS.repetitions &&
+        figures.figure > 0,
+    );
 
     const unchanged = await runCheck({ ...SCOPE, baselinePath, probe, injectPct: 0, extraCpuUs: 0 });
     // On a loaded machine a confirmed change is possible in so short a run; what must hold is
@@ -67,7 +71,10 @@ describe('bench:check end to end (short)', { timeout: 60_000 }, () => {
         countInstructions: false,
       })),
     );
-    assert.ok(good !== undefined && !(good instanceof MeasurementError), String(good));
+    assert.ok(
+      good !== undefined && !(good instanceof MeasurementError),
+      good instanceof Error ? good.message : 'no run',
+    );
     assert.equal(good.chunkCpuUsPerAnswer.length, SETTINGS.chunksPerRepetition);
     assert.ok(bad instanceof MeasurementError);
     assert.match(bad.message, /no-such-architecture/);
@@ -84,7 +91,10 @@ describe('bench:check end to end (short)', { timeout: 60_000 }, () => {
   });
 
   it('the CLI refuses bad options with exit 2', () => {
-    const run = spawnSync(process.execPath, [CHECK_MAIN, '--inject-pct', 'lots'], { encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(process.execPath, [CHECK_MAIN, '--inject-pct', 'lots'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.equal(run.status, 2);
     assert.match(run.stderr, /--inject-pct must be a number/);
   });

@@ -34,8 +34,21 @@ function runCli(args: string[]): Promise<Outcome> {
 }
 
 const EVERY_OPTION = [
-  '--host', '--port', '--mode', '--connections', '--pipeline', '--questions', '--rate', '--warmup',
-  '--duration', '--requests', '--timeout-ms', '--threads', '--allow-remote', '--json', '--help',
+  '--host',
+  '--port',
+  '--mode',
+  '--connections',
+  '--pipeline',
+  '--questions',
+  '--rate',
+  '--warmup',
+  '--duration',
+  '--requests',
+  '--timeout-ms',
+  '--threads',
+  '--allow-remote',
+  '--json',
+  '--help',
 ];
 
 describe('load CLI', () => {
@@ -72,17 +85,50 @@ describe('load CLI', () => {
     });
 
     test('--json prints exactly one JSON object, and exits 0 without errors', async () => {
-      const outcome = await runCli(['--port', String(server.port), '--warmup', '0', '--duration', '0.5', '--connections', '2', '--json']);
+      const outcome = await runCli([
+        '--port',
+        String(server.port),
+        '--warmup',
+        '0',
+        '--duration',
+        '0.5',
+        '--connections',
+        '2',
+        '--json',
+      ]);
       assert.equal(outcome.code, 0, outcome.stderr);
       assert.equal(outcome.stdout.trimEnd().split('\n').length, 1);
       const result = JSON.parse(outcome.stdout) as Record<string, unknown>;
-      for (const field of ['mode', 'connections', 'pipeline', 'durationS', 'requests', 'throughput', 'latencyUs', 'errors', 'saturated', 'loadgenCpu', 'histogram']) {
+      for (const field of [
+        'mode',
+        'connections',
+        'pipeline',
+        'durationS',
+        'requests',
+        'throughput',
+        'latencyUs',
+        'errors',
+        'saturated',
+        'loadgenCpu',
+        'histogram',
+      ]) {
         assert.ok(field in result, `no ${field} in the JSON result`);
       }
     });
 
     test('without --json it prints a table', async () => {
-      const outcome = await runCli(['--port', String(server.port), '--warmup', '0', '--duration', '0.3', '--mode', 'open', '--rate', '500']);
+      const outcome = await runCli([
+        '--port',
+        String(server.port),
+        '--warmup',
+        '0',
+        '--duration',
+        '0.3',
+        '--mode',
+        'open',
+        '--rate',
+        '500',
+      ]);
       assert.equal(outcome.code, 0, outcome.stderr);
       assert.match(outcome.stdout, /throughput/);
       assert.match(outcome.stdout, /from actual send/);

@@ -93,7 +93,9 @@ describe('load generator error accounting', () => {
   });
 
   test('answers split over several reads are put together, not taken for wrong ones', async () => {
-    const result = await withFakeServer(answersInPieces, (port) => runLoad(options(port, { connections: 2, pipeline: 4 })));
+    const result = await withFakeServer(answersInPieces, (port) =>
+      runLoad(options(port, { connections: 2, pipeline: 4 })),
+    );
     assert.equal(result.errorTotal, 0, JSON.stringify(result.errors));
     assert.ok(result.requests > 100, `only ${result.requests} answers`);
   });

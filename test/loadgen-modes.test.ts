@@ -36,7 +36,10 @@ describe('load generator against the async server', () => {
     assert.ok(Math.abs(result.throughput / (result.requests / result.durationS) - 1) < 0.002);
     assert.ok(result.latencyUs.p50 > 0 && result.latencyUs.p50 <= result.latencyUs.p99);
     assert.ok(result.latencyUs.p99 <= result.latencyUs.max);
-    assert.equal(result.perSecond.answers.reduce((a, b) => a + b, 0), result.requests);
+    assert.equal(
+      result.perSecond.answers.reduce((a, b) => a + b, 0),
+      result.requests,
+    );
     // The encoded histogram is the same data the percentiles were read from.
     assert.equal(decodeFromCompressedBase64(result.histogram).totalCount, result.requests);
     assert.ok(result.loadgenCpu.cpuSeconds > 0);
@@ -74,7 +77,10 @@ describe('load generator against the async server', () => {
     const result = await runLoad(options(server, { mode: 'open', connections: 4, rate: 1000 }));
     assertNoErrors(result);
     assert.equal(result.targetRate, 1000);
-    assert.ok(result.achievedRate !== undefined && Math.abs(result.achievedRate - 1000) < 50, `achieved ${result.achievedRate}`);
+    assert.ok(
+      result.achievedRate !== undefined && Math.abs(result.achievedRate - 1000) < 50,
+      `achieved ${result.achievedRate}`,
+    );
     assert.ok(Math.abs(result.throughput - 1000) < 50, `throughput ${result.throughput}`);
     assert.ok(result.uncorrectedLatencyUs !== undefined);
     // Measured from the due time, a question can only look slower than from its actual send.
@@ -93,7 +99,10 @@ describe('load generator against the async server', () => {
     assert.equal(result.threads, 2);
     assert.ok(result.requests > 100);
     assert.equal(decodeFromCompressedBase64(result.histogram).totalCount, result.requests);
-    assert.equal(result.perSecond.answers.reduce((a, b) => a + b, 0), result.requests);
+    assert.equal(
+      result.perSecond.answers.reduce((a, b) => a + b, 0),
+      result.requests,
+    );
   });
 });
 

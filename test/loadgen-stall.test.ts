@@ -31,7 +31,9 @@ function serveWithStalls(): void {
   server.listen(0, '127.0.0.1', () => {
     const address = server.address();
     const port = address !== null && typeof address === 'object' ? address.port : 0;
-    process.stdout.write(`${JSON.stringify({ event: 'listening', architecture: 'stall', host: '127.0.0.1', port, pid: process.pid, workers: 1 })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ event: 'listening', architecture: 'stall', host: '127.0.0.1', port, pid: process.pid, workers: 1 })}\n`,
+    );
   });
   setInterval(() => {
     // A busy wait, not a timer: the whole event loop is frozen, as in a long GC pause or a
@@ -74,7 +76,10 @@ if (process.env['ZENBENCH_FAKE_SERVER'] === 'stall') {
       // Timed from the actual send, only the one question per connection caught in the stall
       // looks slow; the ones queued behind it look fast. That is coordinated omission.
       assert.ok(open.uncorrectedLatencyUs !== undefined);
-      assert.ok(open.uncorrectedLatencyUs.p99 < open.latencyUs.p99 / 4, `uncorrected p99 ${open.uncorrectedLatencyUs.p99} µs`);
+      assert.ok(
+        open.uncorrectedLatencyUs.p99 < open.latencyUs.p99 / 4,
+        `uncorrected p99 ${open.uncorrectedLatencyUs.p99} µs`,
+      );
 
       // Closed mode: the generator itself waits out the stall. Each of the 16 connections has
       // one question caught in it, and it asks nothing more until that is answered, so a
@@ -83,7 +88,10 @@ if (process.env['ZENBENCH_FAKE_SERVER'] === 'stall') {
       // the questions a real user would have asked meanwhile.
       assert.ok(closed.requests > 5000, `closed mode had only ${closed.requests} answers`);
       assert.ok(closed.latencyUs.p99 < open.latencyUs.p99 / 4, `closed p99 ${closed.latencyUs.p99} µs`);
-      assert.ok(closed.latencyUs.max >= 100_000, `closed max ${closed.latencyUs.max} µs: the stall is there, just rare`);
+      assert.ok(
+        closed.latencyUs.max >= 100_000,
+        `closed max ${closed.latencyUs.max} µs: the stall is there, just rare`,
+      );
     });
   });
 }

@@ -9,7 +9,11 @@ import { summarizeProfiles } from '../bench/profile/hot-functions.js';
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORK_JS = pathToFileURL(`${PROJECT_ROOT}dist/servers/shared/work.js`).href;
 
-function frame(functionName: string, url = '', lineNumber = 0): { functionName: string; url: string; lineNumber: number; columnNumber: number } {
+function frame(
+  functionName: string,
+  url = '',
+  lineNumber = 0,
+): { functionName: string; url: string; lineNumber: number; columnNumber: number } {
   return { functionName, url, lineNumber, columnNumber: 0 };
 }
 

@@ -61,34 +61,53 @@ test('a clinic tool on the cluster server is refused with the reason and the way
 });
 
 for (const tool of ['cpuprof', 'flame']) {
-  test(`${tool}: a server that cannot start (its port is taken) fails with exit 1 and says why`, { timeout: 60_000 }, async () => {
-    const outDir = freshOutDir(`${tool}-port-taken`);
-    const { port, release } = await occupyPort();
-    try {
-      const run = await runProfile(['async', '--tool', tool, '--port', String(port), '--duration', '1'], outDir, 50_000);
-      assert.equal(run.code, 1, `expected failure, got ${run.code}; stdout:\n${run.stdout}`);
-      const message = oneLine(run.stderr.split('\n').filter((line) => !line.includes(': clinic ') && !line.includes('under node --cpu-prof')).join('\n'));
-      assert.match(message, /did not start.*(in use|EADDRINUSE)/i);
-      assert.doesNotMatch(run.stdout, /report \(|\.cpuprofile/);
-    } finally {
-      await release();
-    }
-    assert.deepEqual(processesMentioning(outDir), [], 'a process of the run outlived it');
-  });
+  test(
+    `${tool}: a server that cannot start (its port is taken) fails with exit 1 and says why`,
+    { timeout: 60_000 },
+    async () => {
+      const outDir = freshOutDir(`${tool}-port-taken`);
+      const { port, release } = await occupyPort();
+      try {
+        const run = await runProfile(
+          ['async', '--tool', tool, '--port', String(port), '--duration', '1'],
+          outDir,
+          50_000,
+        );
+        assert.equal(run.code, 1, `expected failure, got ${run.code}; stdout:\n${run.stdout}`);
+        const message = oneLine(
+          run.stderr
+            .split('\n')
+            .filter((line) => !line.includes(': clinic ') && !line.includes('under node --cpu-prof'))
+            .join('\n'),
+        );
+        assert.match(message, /did not start.*(in use|EADDRINUSE)/i);
+        assert.doesNotMatch(run.stdout, /report \(|\.cpuprofile/);
+      } finally {
+        await release();
+      }
+      assert.deepEqual(processesMentioning(outDir), [], 'a process of the run outlived it');
+    },
+  );
 }
 
 test('a clinic report that is missing or only an error page is a failure, not a success', () => {
   const dir = freshOutDir('verify');
   const flame = CLINIC_TOOLS.flame;
-  assert.throws(() => verifiedReport(flame, dir, [], 'clinic said nothing'), (error: unknown) => {
-    assert.ok(error instanceof ProfileFailure);
-    assert.match(error.message, /wrote no HTML report.*clinic said nothing/);
-    return true;
-  });
+  assert.throws(
+    () => verifiedReport(flame, dir, [], 'clinic said nothing'),
+    (error: unknown) => {
+      assert.ok(error instanceof ProfileFailure);
+      assert.match(error.message, /wrote no HTML report.*clinic said nothing/);
+      return true;
+    },
+  );
 
   const errorPage = join(dir, '123.clinic-flame.html');
   writeFileSync(errorPage, '<!DOCTYPE html><html><head><link rel="shortcut icon" href="');
-  assert.throws(() => verifiedReport(flame, dir, [`Generated HTML file is file://${errorPage}`], 'Decoded message is not valid'), /only an empty or error page \(\d+ bytes/);
+  assert.throws(
+    () => verifiedReport(flame, dir, [`Generated HTML file is file://${errorPage}`], 'Decoded message is not valid'),
+    /only an empty or error page \(\d+ bytes/,
+  );
 
   writeFileSync(errorPage, 'x'.repeat(MIN_REPORT_BYTES + 1));
   assert.deepEqual(verifiedReport(flame, dir, [`Generated HTML file is file://${errorPage}`], ''), {

@@ -20,7 +20,9 @@ export function makeOutDir(label: string): string {
 
 /** Runs the profile CLI; past timeoutMs it is killed, and so is everything it started. */
 export function runProfile(args: string[], outDir: string, timeoutMs: number): Promise<ProfileRun> {
-  const child = spawn(process.execPath, [PROFILE_MAIN, ...args, '--out', outDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [PROFILE_MAIN, ...args, '--out', outDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => {
@@ -77,6 +79,7 @@ export function killProcessesMentioning(text: string): number[] {
 /** The one report directory a run created under outDir. */
 export function reportDirectoryIn(outDir: string): string {
   const entries = readdirSync(outDir);
-  if (entries.length !== 1 || entries[0] === undefined) throw new Error(`expected one report directory in ${outDir}, found ${entries.join(', ') || 'none'}`);
+  if (entries.length !== 1 || entries[0] === undefined)
+    throw new Error(`expected one report directory in ${outDir}, found ${entries.join(', ') || 'none'}`);
   return join(outDir, entries[0]);
 }

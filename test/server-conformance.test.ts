@@ -56,7 +56,10 @@ for (const architecture of ARCHITECTURE_NAMES) {
       c.send(questions.join('').repeat(25));
       const answers = await c.waitForAnswers(100);
       const expected = ['Complex.', 'Ugly.', 'Error: unknown aphorism.', 'Implicit.'];
-      assert.deepEqual(answers, Array.from({ length: 100 }, (_, i) => expected[i % 4]));
+      assert.deepEqual(
+        answers,
+        Array.from({ length: 100 }, (_, i) => expected[i % 4]),
+      );
       done(c);
     });
 
@@ -132,7 +135,10 @@ for (const architecture of ARCHITECTURE_NAMES) {
       c.send(Buffer.alloc(count, '?'));
       await sleep(1500);
       const growth = sampleTreeRss(server.pid).rssBytes - rssBefore;
-      assert.ok(growth < 20 * 1024 * 1024, `server grew by ${(growth / 1048576).toFixed(1)} MB while its client did not read`);
+      assert.ok(
+        growth < 20 * 1024 * 1024,
+        `server grew by ${(growth / 1048576).toFixed(1)} MB while its client did not read`,
+      );
       c.socket.resume();
       const answers = await c.waitForAnswers(count, 60_000);
       assert.equal(answers.length, count);

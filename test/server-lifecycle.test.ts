@@ -134,7 +134,16 @@ describe("a user's mistakes get one line and a non-zero exit", () => {
   test('--help documents every option', () => {
     const result = runServerCli(['--help']);
     assert.equal(result.status, 0);
-    for (const option of ['--host', '--port', '--workers', '--schedule', '--cpu-us', '--io-ms', '--idle-timeout-s', '--verbose']) {
+    for (const option of [
+      '--host',
+      '--port',
+      '--workers',
+      '--schedule',
+      '--cpu-us',
+      '--io-ms',
+      '--idle-timeout-s',
+      '--verbose',
+    ]) {
       assert.ok(result.stdout.includes(option), option);
     }
   });

@@ -89,7 +89,11 @@ export function parseBaseline(text: string, source: string): BaselineFile {
       `${source}: baselineFormatVersion ${String(data.baselineFormatVersion)} is not the supported ${BASELINE_FORMAT_VERSION}; re-record with npm run bench:baseline`,
     );
   }
-  if (typeof data.settingsFingerprint !== 'string' || !Array.isArray(data.metrics) || !data.metrics.every(isCostMetric)) {
+  if (
+    typeof data.settingsFingerprint !== 'string' ||
+    !Array.isArray(data.metrics) ||
+    !data.metrics.every(isCostMetric)
+  ) {
     throw new BaselineError(`${source}: settings or metrics missing`);
   }
   if (!Array.isArray(data.points) || data.points.length === 0) throw new BaselineError(`${source}: no points`);

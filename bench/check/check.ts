@@ -2,12 +2,33 @@
  * `npm run bench:check`: measure the fixed point set, compare each point with the baseline,
  * measure again every point that looks regressed, and give a verdict with an exit code.
  */
-import { compare, outcomeOf, type Comparison, type ThresholdPolicy, type Verdict, verdictFor, EXIT_CANNOT_RUN } from './decide.js';
+import {
+  compare,
+  outcomeOf,
+  type Comparison,
+  type ThresholdPolicy,
+  type Verdict,
+  verdictFor,
+  EXIT_CANNOT_RUN,
+} from './decide.js';
 import { BaselineError, readBaseline, type BaselineFile, type BaselinePoint } from './baseline.js';
 import { chooseMetric, METRICS, type CostMetric } from './metrics.js';
 import type { MetricProbe } from './probe.js';
-import { checkPoints, settingsFingerprint, CHECK_WORKLOADS, type CheckPoint, type CheckWorkload, type MeasureSettings } from './scenarios.js';
-import { enoughRepetitions, measureRound, MIN_REPETITIONS, type PointRound, type RepetitionMeasurer } from './session.js';
+import {
+  checkPoints,
+  settingsFingerprint,
+  CHECK_WORKLOADS,
+  type CheckPoint,
+  type CheckWorkload,
+  type MeasureSettings,
+} from './scenarios.js';
+import {
+  enoughRepetitions,
+  measureRound,
+  MIN_REPETITIONS,
+  type PointRound,
+  type RepetitionMeasurer,
+} from './session.js';
 import { median } from './stats.js';
 
 export const CHECK_REPORT_VERSION = 1;
@@ -78,7 +99,13 @@ interface Prepared {
   points: CheckPoint[];
 }
 
-function emptyReport(request: CheckRequest, startedAt: Date, summary: string, baseline: BaselineFile | null, metric: CostMetric | null): CheckReport {
+function emptyReport(
+  request: CheckRequest,
+  startedAt: Date,
+  summary: string,
+  baseline: BaselineFile | null,
+  metric: CostMetric | null,
+): CheckReport {
   return {
     tool: 'zenbench',
     kind: 'regression-check',
@@ -108,7 +135,10 @@ export function prepareCheck(request: CheckRequest): Prepared | { cannotRun: str
   }
   const workloads = request.workloads ?? CHECK_WORKLOADS;
   if (baseline.settingsFingerprint !== settingsFingerprint(request.settings, workloads)) {
-    return { cannotRun: `${request.baselinePath} was recorded with other measurement settings; re-record it with npm run bench:baseline`, baseline };
+    return {
+      cannotRun: `${request.baselinePath} was recorded with other measurement settings; re-record it with npm run bench:baseline`,
+      baseline,
+    };
   }
   const metric = chooseMetric(request.probe.measurable, baseline.metrics);
   if (metric === null) {
@@ -169,10 +199,16 @@ export interface Injection {
  * cost, converted with the architecture's cost per cpu-us. --cpu-us takes whole units, so the
  * share is rounded; the report gives the share actually injected.
  */
-export function injectionFor(baseline: BaselineFile, point: CheckPoint, injectPct: number, extraCpuUs: number): Injection {
+export function injectionFor(
+  baseline: BaselineFile,
+  point: CheckPoint,
+  injectPct: number,
+  extraCpuUs: number,
+): Injection {
   const cost = baseline.points.find((candidate) => candidate.id === point.id)?.metrics['normalised-cpu']?.figure;
   const slope = costPerCpuUs(baseline, point.architecture);
-  const added = injectPct > 0 && cost !== undefined && slope !== null ? Math.round(((injectPct / 100) * cost) / slope) : 0;
+  const added =
+    injectPct > 0 && cost !== undefined && slope !== null ? Math.round(((injectPct / 100) * cost) / slope) : 0;
   const total = extraCpuUs + added;
   return { extraCpuUs: total, fraction: cost === undefined || slope === null ? null : (total * slope) / cost };
 }
@@ -193,7 +229,10 @@ export function firstLook(
   }
   if (!enoughRepetitions(round)) {
     const why = round.failures[0] ?? `no ${metric} figure`;
-    return { verdict: 'unmeasured', reason: `${round.results.length} of ${MIN_REPETITIONS} repetitions needed succeeded (${why})` };
+    return {
+      verdict: 'unmeasured',
+      reason: `${round.results.length} of ${MIN_REPETITIONS} repetitions needed succeeded (${why})`,
+    };
   }
   return { comparison: compare(samples.values, valuesOf(round, metric), policy) };
 }
@@ -205,17 +244,27 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport> {
   const { baseline, metric, points } = prepared;
   const policy: ThresholdPolicy = { multiple: THRESHOLD_MULTIPLE, floor: METRICS[metric].floor };
   const baselineById = new Map(baseline.points.map((point) => [point.id, point]));
-  const extraCpuUs = (point: CheckPoint): number => injectionFor(baseline, point, request.injectPct, request.extraCpuUs).extraCpuUs;
-  const progress = (label: string) => (done: number, total: number) => request.onProgress?.(`${label}: repetition ${done}/${total} done`);
+  const extraCpuUs = (point: CheckPoint): number =>
+    injectionFor(baseline, point, request.injectPct, request.extraCpuUs).extraCpuUs;
+  const progress = (label: string) => (done: number, total: number) =>
+    request.onProgress?.(`${label}: repetition ${done}/${total} done`);
 
-  const common = { settings: request.settings, repetitions: request.settings.repetitions, extraCpuUs, countInstructions: metric === 'instructions', ...(request.measure === undefined ? {} : { measure: request.measure }) };
+  const common = {
+    settings: request.settings,
+    repetitions: request.settings.repetitions,
+    extraCpuUs,
+    countInstructions: metric === 'instructions',
+    ...(request.measure === undefined ? {} : { measure: request.measure }),
+  };
   const measurable = points.filter((point) => baselineById.has(point.id));
   const firstRounds = await measureRound({ ...common, points: measurable, onRepetition: progress('measuring') });
 
-  const looks = new Map(points.map((point) => {
-    const round = firstRounds.get(point.id) ?? { point, results: [], failures: [] };
-    return [point.id, { round, look: firstLook(baselineById.get(point.id), metric, round, policy) }];
-  }));
+  const looks = new Map(
+    points.map((point) => {
+      const round = firstRounds.get(point.id) ?? { point, results: [], failures: [] };
+      return [point.id, { round, look: firstLook(baselineById.get(point.id), metric, round, policy) }];
+    }),
+  );
   const suspects = points.filter((point) => {
     const look = looks.get(point.id)?.look;
     return look !== undefined && 'comparison' in look && look.comparison.direction === 'higher';
@@ -225,7 +274,11 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport> {
   const confirmations =
     suspects.length === 0
       ? new Map<string, PointRound>()
-      : await measureRound({ ...common, points: measurable, onRepetition: progress(`re-measuring (${suspects.map((point) => point.id).join(', ')} looked regressed)`) });
+      : await measureRound({
+          ...common,
+          points: measurable,
+          onRepetition: progress(`re-measuring (${suspects.map((point) => point.id).join(', ')} looked regressed)`),
+        });
 
   const reports: PointReport[] = points.map((point) => {
     const entry = looks.get(point.id);
@@ -241,17 +294,26 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport> {
       info: baselinePoint === undefined ? null : infoOf(baselinePoint, round),
     };
     if (look === undefined || !('comparison' in look)) {
-      return { ...base, verdict: look?.verdict ?? 'unmeasured', reason: look?.reason ?? 'not measured', first: null, confirmation: null, confirmationValues: [] };
+      return {
+        ...base,
+        verdict: look?.verdict ?? 'unmeasured',
+        reason: look?.reason ?? 'not measured',
+        first: null,
+        confirmation: null,
+        confirmationValues: [],
+      };
     }
     const confirmationRound = look.comparison.direction === 'higher' ? confirmations.get(point.id) : undefined;
     let confirmation: Comparison | null = null;
     let reason: string | null = null;
     let verdict: Verdict;
     if (look.comparison.direction === 'higher') {
-      const again = confirmationRound === undefined ? null : firstLook(baselinePoint, metric, confirmationRound, policy);
+      const again =
+        confirmationRound === undefined ? null : firstLook(baselinePoint, metric, confirmationRound, policy);
       if (again === null || !('comparison' in again)) {
         verdict = 'unmeasured';
-        reason = again === null ? 'not measured again' : `looked regressed, and measuring again failed: ${again.reason}`;
+        reason =
+          again === null ? 'not measured again' : `looked regressed, and measuring again failed: ${again.reason}`;
       } else {
         confirmation = again.comparison;
         verdict = verdictFor(look.comparison, confirmation);
@@ -270,12 +332,23 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport> {
     };
   });
 
-  const outcome = outcomeOf(reports.map((report) => ({ id: report.id, verdict: report.verdict, ...(report.reason === null ? {} : { reason: report.reason }) })));
-  const references = [...firstRounds.values(), ...confirmations.values()].flatMap((round) => round.results.map((result) => result.referenceUsPerUnit));
+  const outcome = outcomeOf(
+    reports.map((report) => ({
+      id: report.id,
+      verdict: report.verdict,
+      ...(report.reason === null ? {} : { reason: report.reason }),
+    })),
+  );
+  const references = [...firstRounds.values(), ...confirmations.values()].flatMap((round) =>
+    round.results.map((result) => result.referenceUsPerUnit),
+  );
   return {
     ...emptyReport(request, startedAt, outcome.summary, baseline, metric),
     durationS: (Date.now() - startedAt.getTime()) / 1000,
-    referenceUsPerUnit: { baseline: baseline.referenceUsPerUnit, now: references.length === 0 ? null : median(references) },
+    referenceUsPerUnit: {
+      baseline: baseline.referenceUsPerUnit,
+      now: references.length === 0 ? null : median(references),
+    },
     points: reports,
     exitCode: outcome.exitCode,
   };

@@ -40,13 +40,21 @@ function figureNoise(spread: number, count: number): number {
  * point's quiet level moves from one run to the next follows the whole spread (measured: pool
  * no-work moved by up to 6.3% between unchanged runs, where its quiet half predicted 5.3%).
  */
-export function thresholdFor(baselineValues: readonly number[], nowValues: readonly number[], policy: ThresholdPolicy): { threshold: number; spread: number } {
+export function thresholdFor(
+  baselineValues: readonly number[],
+  nowValues: readonly number[],
+  policy: ThresholdPolicy,
+): { threshold: number; spread: number } {
   const spread = Math.max(relativeSpread(baselineValues), relativeSpread(nowValues));
   const differenceNoise = Math.hypot(figureNoise(spread, baselineValues.length), figureNoise(spread, nowValues.length));
   return { threshold: Math.max(policy.floor, policy.multiple * differenceNoise), spread };
 }
 
-export function compare(baselineValues: readonly number[], nowValues: readonly number[], policy: ThresholdPolicy): Comparison {
+export function compare(
+  baselineValues: readonly number[],
+  nowValues: readonly number[],
+  policy: ThresholdPolicy,
+): Comparison {
   if (baselineValues.length === 0 || nowValues.length === 0) throw new RangeError('compare needs values on both sides');
   const baseline = quietFigure(baselineValues);
   const now = quietFigure(nowValues);

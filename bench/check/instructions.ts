@@ -29,11 +29,17 @@ export function parsePerfCsv(text: string): number | null {
 }
 
 export function probeInstructionsCounter(): CounterProbe {
-  const probe = spawnSync('perf', ['stat', '-e', EVENT, '-x', ',', '--', 'true'], { encoding: 'utf8', timeout: 10_000 });
+  const probe = spawnSync('perf', ['stat', '-e', EVENT, '-x', ',', '--', 'true'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   if (probe.error !== undefined) return { available: false, reason: `perf cannot run (${probe.error.message})` };
   if (parsePerfCsv(probe.stderr) !== null) return { available: true, reason: '' };
   const said = probe.stderr.trim().split('\n').pop() ?? '';
-  return { available: false, reason: `perf stat -e ${EVENT} counts nothing here (${said || `exit ${String(probe.status)}`})` };
+  return {
+    available: false,
+    reason: `perf stat -e ${EVENT} counts nothing here (${said || `exit ${String(probe.status)}`})`,
+  };
 }
 
 function perfStatOutput(args: string[]): { stderr: () => string; stop: () => Promise<void> } {

@@ -20,7 +20,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function main(): Promise<number> {
-  const command = parseOrExit(PROG, () => parseCheckCommand(process.argv.slice(2), CHECK_SETTINGS.repetitions), EXIT_CANNOT_RUN);
+  const command = parseOrExit(
+    PROG,
+    () => parseCheckCommand(process.argv.slice(2), CHECK_SETTINGS.repetitions),
+    EXIT_CANNOT_RUN,
+  );
   if (command.help) {
     process.stdout.write(`${CHECK_USAGE}\n`);
     return 0;
@@ -57,5 +61,10 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => process.exit(code),
-  (error: unknown) => fail(PROG, `check failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, EXIT_CANNOT_RUN),
+  (error: unknown) =>
+    fail(
+      PROG,
+      `check failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      EXIT_CANNOT_RUN,
+    ),
 );

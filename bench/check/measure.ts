@@ -110,7 +110,10 @@ async function abandon(run: PointRun, error: unknown): Promise<void> {
 }
 
 /** Runs `step` for every run still in the repetition, one after the other. */
-async function inTurn(runs: readonly PointRun[], step: (run: PointRun, server: LaunchedServer) => Promise<void>): Promise<void> {
+async function inTurn(
+  runs: readonly PointRun[],
+  step: (run: PointRun, server: LaunchedServer) => Promise<void>,
+): Promise<void> {
   for (const run of runs) {
     if (run.server === null) continue;
     try {
@@ -170,13 +173,18 @@ export async function measureRepetitions(requests: readonly RepetitionRequest[])
     counter: null,
     instructions: null,
   }));
-  let referenceBefore = Number.POSITIVE_INFINITY;
-  let referenceAfter = Number.POSITIVE_INFINITY;
+  let referenceBefore: number;
+  let referenceAfter: number;
   try {
     for (const run of runs) {
       const { point, settings, extraCpuUs } = run.request;
       try {
-        run.server = await launchServer({ architecture: point.architecture, port: 0, cpuUs: point.workload.cpuUs + extraCpuUs, workers: settings.workers });
+        run.server = await launchServer({
+          architecture: point.architecture,
+          port: 0,
+          cpuUs: point.workload.cpuUs + extraCpuUs,
+          workers: settings.workers,
+        });
       } catch (error) {
         run.failure = new MeasurementError(messageOf(error));
       }
@@ -184,11 +192,13 @@ export async function measureRepetitions(requests: readonly RepetitionRequest[])
     // Chunk-sized loads, each on a new connection, as the measured ones: the cluster primary
     // hands each connection to the next worker, so every worker warms, not only the first.
     const warmupChunks = (run: PointRun): number =>
-      Math.ceil(run.request.settings.warmupAnswers / run.request.point.workload.answersPerChunk) + run.request.settings.settleChunks;
+      Math.ceil(run.request.settings.warmupAnswers / run.request.point.workload.answersPerChunk) +
+      run.request.settings.settleChunks;
     const rounds = Math.max(0, ...runs.map(warmupChunks));
     for (let round = 0; round < rounds; round++) {
       await inTurn(runs, async (run, server) => {
-        if (round < warmupChunks(run)) await loadChunk(server, run.request.settings, run.request.point.workload.answersPerChunk);
+        if (round < warmupChunks(run))
+          await loadChunk(server, run.request.settings, run.request.point.workload.answersPerChunk);
       });
     }
 

@@ -51,6 +51,9 @@ export function isCostMetric(value: unknown): value is CostMetric {
  * The metric to judge by: the most precise one measurable here that the baseline also holds;
  * null when there is none (the check then cannot run).
  */
-export function chooseMetric(measurableNow: readonly CostMetric[], inBaseline: readonly CostMetric[]): CostMetric | null {
+export function chooseMetric(
+  measurableNow: readonly CostMetric[],
+  inBaseline: readonly CostMetric[],
+): CostMetric | null {
   return METRIC_PREFERENCE.find((metric) => measurableNow.includes(metric) && inBaseline.includes(metric)) ?? null;
 }

@@ -16,7 +16,9 @@ let pinnedCpu: number | null = null;
 function allowedCpus(): number[] {
   const query = spawnSync('taskset', ['-c', '-p', String(process.pid)], { encoding: 'utf8', timeout: 5000 });
   if (query.error !== undefined || query.status !== 0) {
-    throw new PinError(`taskset (util-linux) is needed to pin the check to one CPU: ${query.error?.message ?? query.stderr.trim()}`);
+    throw new PinError(
+      `taskset (util-linux) is needed to pin the check to one CPU: ${query.error?.message ?? query.stderr.trim()}`,
+    );
   }
   const list = query.stdout.split(':').pop()?.trim() ?? '';
   return list.split(',').flatMap((range) => {
@@ -35,7 +37,10 @@ export function pinToOneCpu(): number {
   if (pinnedCpu !== null) return pinnedCpu;
   const cpu = allowedCpus().pop();
   if (cpu === undefined) throw new PinError('taskset reported no CPU this process may use');
-  const pin = spawnSync('taskset', ['-a', '-c', '-p', String(cpu), String(process.pid)], { encoding: 'utf8', timeout: 5000 });
+  const pin = spawnSync('taskset', ['-a', '-c', '-p', String(cpu), String(process.pid)], {
+    encoding: 'utf8',
+    timeout: 5000,
+  });
   if (pin.error !== undefined || pin.status !== 0) {
     throw new PinError(`cannot pin the check to CPU ${cpu}: ${pin.error?.message ?? pin.stderr.trim()}`);
   }

@@ -43,17 +43,24 @@ function describeSeries(name: string, reports: readonly CheckReport[]): string {
     const points = reports.flatMap((report) => report.points.filter((point) => point.id === id));
     const changes = points.flatMap((point) => (point.first === null ? [] : [point.first.change]));
     const thresholds = points.flatMap((point) => (point.first === null ? [] : [point.first.threshold]));
-    const injected = points.flatMap((point) => (point.injectedFraction === null || point.extraCpuUs === 0 ? [] : [point.injectedFraction]));
+    const injected = points.flatMap((point) =>
+      point.injectedFraction === null || point.extraCpuUs === 0 ? [] : [point.injectedFraction],
+    );
     table.push([
       id,
       injected.length === 0 ? '-' : `${percent(median(injected))} (${points[0]?.extraCpuUs ?? 0} cpu-us)`,
       `${points.filter((point) => point.first?.direction === 'higher').length}/${points.length}`,
       `${points.filter((point) => point.verdict === 'regression').length}/${points.length}`,
-      changes.length === 0 ? '-' : `${percent(Math.min(...changes))} / ${percent(median(changes))} / ${percent(Math.max(...changes))}`,
+      changes.length === 0
+        ? '-'
+        : `${percent(Math.min(...changes))} / ${percent(median(changes))} / ${percent(Math.max(...changes))}`,
       thresholds.length === 0 ? '-' : `±${(median(thresholds) * 100).toFixed(1)}%`,
     ]);
   }
-  const duration = durations.length === 0 ? '-' : `${Math.min(...durations).toFixed(0)}-${Math.max(...durations).toFixed(0)} s (median ${median(durations).toFixed(0)} s)`;
+  const duration =
+    durations.length === 0
+      ? '-'
+      : `${Math.min(...durations).toFixed(0)}-${Math.max(...durations).toFixed(0)} s (median ${median(durations).toFixed(0)} s)`;
   return [
     `${name}: ${reports.length} runs; exit 0: ${count(0)}, exit 1 (regression): ${count(1)}, exit 2 (could not run): ${count(2)}; each run ${duration}`,
     table.toString(),
@@ -68,7 +75,9 @@ function main(): void {
   }
   const quiet = readSeries(directory, 'quiet');
   const injected = readSeries(directory, 'inject');
-  process.stdout.write(`${describeSeries('unchanged tree', quiet)}\n\n${describeSeries('injected cost', injected)}\n\n`);
+  process.stdout.write(
+    `${describeSeries('unchanged tree', quiet)}\n\n${describeSeries('injected cost', injected)}\n\n`,
+  );
   const falseAlarms = quiet.filter((report) => report.exitCode === 1).length;
   const detections = injected.filter((report) => report.exitCode === 1).length;
   process.stdout.write(`false alarms: ${falseAlarms}/${quiet.length}   detections: ${detections}/${injected.length}\n`);
@@ -77,20 +86,35 @@ function main(): void {
 }
 
 /** Floors and multiples around the check's own, each replayed on both series. */
-function describeReplays(baselinePath: string, quiet: readonly CheckReport[], injected: readonly CheckReport[]): string {
+function describeReplays(
+  baselinePath: string,
+  quiet: readonly CheckReport[],
+  injected: readonly CheckReport[],
+): string {
   const metric = quiet[0]?.metric ?? injected[0]?.metric ?? 'normalised-cpu';
   const baseline = readBaseline(baselinePath);
-  const values = new Map(baseline.points.flatMap((point) => {
-    const samples = point.metrics[metric];
-    return samples === undefined ? [] : [[point.id, samples.values] as const];
-  }));
-  const table = new Table({ head: ['floor', 'multiple', 'false alarms', 'detections', 'unknown (not re-measured)'], style: { head: [], border: [] } });
+  const values = new Map(
+    baseline.points.flatMap((point) => {
+      const samples = point.metrics[metric];
+      return samples === undefined ? [] : [[point.id, samples.values] as const];
+    }),
+  );
+  const table = new Table({
+    head: ['floor', 'multiple', 'false alarms', 'detections', 'unknown (not re-measured)'],
+    style: { head: [], border: [] },
+  });
   for (const floor of [0.04, 0.05, 0.06, 0.08, 0.1]) {
     for (const multiple of [3, 4, 5, 6]) {
       const policy = { floor, multiple };
       const q = replayReports(quiet, values, policy);
       const i = replayReports(injected, values, policy);
-      table.push([`${(floor * 100).toFixed(0)}%`, String(multiple), `${q.failedRuns}/${q.runs}`, `${i.failedRuns}/${i.runs}`, `${q.unknownRuns} quiet, ${i.unknownRuns} injected`]);
+      table.push([
+        `${(floor * 100).toFixed(0)}%`,
+        String(multiple),
+        `${q.failedRuns}/${q.runs}`,
+        `${i.failedRuns}/${i.runs}`,
+        `${q.unknownRuns} quiet, ${i.unknownRuns} injected`,
+      ]);
     }
   }
   return `replayed under other policies (${metric}; calibration on these runs, not a proof):\n${table.toString()}`;

@@ -6,8 +6,20 @@ import { collectEnvironment } from '../environment.js';
 import { BASELINE_FORMAT_VERSION, type BaselineFile, type BaselinePoint, type MetricSamples } from './baseline.js';
 import { METRIC_PREFERENCE, type CostMetric } from './metrics.js';
 import type { MetricProbe } from './probe.js';
-import { checkPoints, settingsFingerprint, CHECK_WORKLOADS, type CheckWorkload, type MeasureSettings } from './scenarios.js';
-import { enoughRepetitions, measureRound, MIN_REPETITIONS, type PointRound, type RepetitionMeasurer } from './session.js';
+import {
+  checkPoints,
+  settingsFingerprint,
+  CHECK_WORKLOADS,
+  type CheckWorkload,
+  type MeasureSettings,
+} from './scenarios.js';
+import {
+  enoughRepetitions,
+  measureRound,
+  MIN_REPETITIONS,
+  type PointRound,
+  type RepetitionMeasurer,
+} from './session.js';
 import { median, quietFigure, relativeSpread } from './stats.js';
 
 export const RECORD_REPETITION_FACTOR = 3;
@@ -37,7 +49,11 @@ function baselinePointOf(round: PointRound, metrics: readonly CostMetric[]): Bas
   return {
     id: point.id,
     architecture: point.architecture,
-    workload: { name: point.workload.name, cpuUs: point.workload.cpuUs, answersPerChunk: point.workload.answersPerChunk },
+    workload: {
+      name: point.workload.name,
+      cpuUs: point.workload.cpuUs,
+      answersPerChunk: point.workload.answersPerChunk,
+    },
     metrics: figures,
     cpuUsPerAnswer: median(results.map((result) => result.cpuUsPerAnswer)),
     throughput: median(results.map((result) => result.throughput)),
@@ -49,7 +65,8 @@ function baselinePointOf(round: PointRound, metrics: readonly CostMetric[]): Bas
 /** Measures and returns the baseline; a point that could not be measured fails the recording. */
 export async function recordBaseline(request: RecordRequest): Promise<BaselineFile> {
   const metrics = METRIC_PREFERENCE.filter((metric) => request.probe.measurable.includes(metric));
-  if (metrics.length === 0) throw new RecordError(`no cost metric can be measured here: ${request.probe.notes.join('; ')}`);
+  if (metrics.length === 0)
+    throw new RecordError(`no cost metric can be measured here: ${request.probe.notes.join('; ')}`);
   const workloads = request.workloads ?? CHECK_WORKLOADS;
   const points = checkPoints(request.architectures, workloads);
   const rounds = await measureRound({

@@ -35,10 +35,22 @@ function pointLabel(point: PointReport): string {
 
 function pointRow(point: PointReport): string[] {
   const { first, confirmation, info } = point;
-  const now = first === null ? '-' : confirmation === null ? figure(first.now) : `${figure(first.now)}, again ${figure(confirmation.now)}`;
-  const change = first === null ? '-' : confirmation === null ? percent(first.change) : `${percent(first.change)}, again ${percent(confirmation.change)}`;
-  const threshold = first === null ? '-' : `±${(Math.max(first.threshold, confirmation?.threshold ?? 0) * 100).toFixed(1)}%`;
-  const verdict = point.reason === null ? VERDICT_TEXT[point.verdict] : `${VERDICT_TEXT[point.verdict]}: ${point.reason}`;
+  const now =
+    first === null
+      ? '-'
+      : confirmation === null
+        ? figure(first.now)
+        : `${figure(first.now)}, again ${figure(confirmation.now)}`;
+  const change =
+    first === null
+      ? '-'
+      : confirmation === null
+        ? percent(first.change)
+        : `${percent(first.change)}, again ${percent(confirmation.change)}`;
+  const threshold =
+    first === null ? '-' : `±${(Math.max(first.threshold, confirmation?.threshold ?? 0) * 100).toFixed(1)}%`;
+  const verdict =
+    point.reason === null ? VERDICT_TEXT[point.verdict] : `${VERDICT_TEXT[point.verdict]}: ${point.reason}`;
   return [
     pointLabel(point),
     first === null ? '-' : figure(first.baseline),
@@ -65,7 +77,9 @@ export function renderReport(report: CheckReport): string {
   for (const note of report.metricNotes) lines.push(`note: ${note}`);
   const { baseline, now } = report.referenceUsPerUnit;
   if (baseline !== null && now !== null) {
-    lines.push(`reference: one cpu-us of burnCpu took ${now.toFixed(3)} CPU µs here, ${baseline.toFixed(3)} when the baseline was recorded`);
+    lines.push(
+      `reference: one cpu-us of burnCpu took ${now.toFixed(3)} CPU µs here, ${baseline.toFixed(3)} when the baseline was recorded`,
+    );
   }
   if (report.points.length > 0) {
     const table = new Table({

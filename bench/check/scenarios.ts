@@ -86,7 +86,17 @@ export const CHECK_SETTINGS: Readonly<MeasureSettings> = Object.freeze({
 
 /** The settings that must match between baseline and check for their numbers to compare. */
 export function settingsFingerprint(settings: MeasureSettings, workloads: readonly CheckWorkload[]): string {
-  const { connections, pipeline, workers, warmupAnswers, settleChunks, procedure, oneCpu, chunksPerRepetition, chunkQuantile } = settings;
+  const {
+    connections,
+    pipeline,
+    workers,
+    warmupAnswers,
+    settleChunks,
+    procedure,
+    oneCpu,
+    chunksPerRepetition,
+    chunkQuantile,
+  } = settings;
   return JSON.stringify({
     connections,
     pipeline,
@@ -105,7 +115,10 @@ export function pointId(architecture: string, workload: CheckWorkload): string {
   return `${architecture}/${workload.name}`;
 }
 
-export function checkPoints(architectures: readonly string[] = ARCHITECTURE_NAMES, workloads: readonly CheckWorkload[] = CHECK_WORKLOADS): CheckPoint[] {
+export function checkPoints(
+  architectures: readonly string[] = ARCHITECTURE_NAMES,
+  workloads: readonly CheckWorkload[] = CHECK_WORKLOADS,
+): CheckPoint[] {
   return architectures.flatMap((architecture) =>
     workloads.map((workload) => ({ id: pointId(architecture, workload), architecture, workload })),
   );

@@ -3,7 +3,13 @@
  * together, interleaved (see measure.ts), on fresh servers. A slow episode of the machine then
  * touches a few chunks of every point instead of every chunk of one point.
  */
-import { MeasurementError, measureRepetitions, type RepetitionOutcome, type RepetitionRequest, type RepetitionResult } from './measure.js';
+import {
+  MeasurementError,
+  measureRepetitions,
+  type RepetitionOutcome,
+  type RepetitionRequest,
+  type RepetitionResult,
+} from './measure.js';
 import { PinError, pinToOneCpu } from './pin.js';
 import type { CheckPoint, MeasureSettings } from './scenarios.js';
 
@@ -36,7 +42,9 @@ export function enoughRepetitions(round: PointRound): boolean {
 
 export async function measureRound(request: RoundRequest): Promise<Map<string, PointRound>> {
   const measure = request.measure ?? measureRepetitions;
-  const rounds = new Map<string, PointRound>(request.points.map((point) => [point.id, { point, results: [], failures: [] }]));
+  const rounds = new Map<string, PointRound>(
+    request.points.map((point) => [point.id, { point, results: [], failures: [] }]),
+  );
   // Only real measurements need the pin; a failure to pin fails them all, with the reason.
   if (request.measure === undefined && request.settings.oneCpu) {
     try {

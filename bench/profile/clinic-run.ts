@@ -136,21 +136,33 @@ class ClinicProcess {
 
 /** Single quotes for the shell; envString in clinic still expands $NAME inside them, hence the check. */
 function shellWord(word: string): string {
-  if (word.includes('$')) throw new ProfileFailure(`cannot pass '${word}' to clinic's --on-port: it expands every $ in it`);
+  if (word.includes('$'))
+    throw new ProfileFailure(`cannot pass '${word}' to clinic's --on-port: it expands every $ in it`);
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-export function clinicArguments(tool: ClinicTool, command: ProfileCommand, reportDir: string, resultFile: string): string[] {
+export function clinicArguments(
+  tool: ClinicTool,
+  command: ProfileCommand,
+  reportDir: string,
+  resultFile: string,
+): string[] {
   const { server, load } = command;
   const onPort = [
     shellWord(process.execPath),
     shellWord(DRIVE_LOAD_ENTRY),
-    '--port', '$PORT',
-    '--connections', String(load.connections),
-    '--pipeline', String(load.pipeline),
-    '--warmup', String(load.warmupS),
-    '--duration', String(load.durationS),
-    '--result-file', shellWord(resultFile),
+    '--port',
+    '$PORT',
+    '--connections',
+    String(load.connections),
+    '--pipeline',
+    String(load.pipeline),
+    '--warmup',
+    String(load.warmupS),
+    '--duration',
+    String(load.durationS),
+    '--result-file',
+    shellWord(resultFile),
   ].join(' ');
   const serverArgs = serverArguments({
     architecture: server.architecture,
@@ -161,7 +173,19 @@ export function clinicArguments(tool: ClinicTool, command: ProfileCommand, repor
     cpuUs: server.cpuUs,
     ioMs: server.ioMs,
   });
-  return [CLINIC_BIN, tool.name, '--open=false', '--dest', reportDir, '--on-port', onPort, '--', process.execPath, SERVER_ENTRY, ...serverArgs];
+  return [
+    CLINIC_BIN,
+    tool.name,
+    '--open=false',
+    '--dest',
+    reportDir,
+    '--on-port',
+    onPort,
+    '--',
+    process.execPath,
+    SERVER_ENTRY,
+    ...serverArgs,
+  ];
 }
 
 function listeningPid(line: string): number | null {
@@ -203,12 +227,19 @@ export async function runClinic(
   try {
     const serverPid = await clinic.waitForLine(listeningPid, START_TIMEOUT_MS);
     if (serverPid === null) {
-      throw new ProfileFailure(`the ${command.server.architecture} server did not start under ${name}: ${clinic.lastWords()}`);
+      throw new ProfileFailure(
+        `the ${command.server.architecture} server did not start under ${name}: ${clinic.lastWords()}`,
+      );
     }
     const { load } = command;
-    progress(`${name}: server pid ${serverPid} listening; load ${load.connections} connections x pipeline ${load.pipeline} for ${load.warmupS} + ${load.durationS} s`);
+    progress(
+      `${name}: server pid ${serverPid} listening; load ${load.connections} connections x pipeline ${load.pipeline} for ${load.warmupS} + ${load.durationS} s`,
+    );
 
-    const loadOver = await clinic.waitForLine((line) => (line.includes(LOAD_FINISHED_EVENT) ? true : null), loadTimeLimitMs(load) + START_TIMEOUT_MS);
+    const loadOver = await clinic.waitForLine(
+      (line) => (line.includes(LOAD_FINISHED_EVENT) ? true : null),
+      loadTimeLimitMs(load) + START_TIMEOUT_MS,
+    );
     if (loadOver === null) {
       throw new ProfileFailure(`${name} ended or hung before the load finished: ${clinic.lastWords()}`);
     }
@@ -219,9 +250,12 @@ export async function runClinic(
 
     const analysisMs = ANALYSIS_BASE_MS + ANALYSIS_PER_LOAD_SECOND_MS * (load.warmupS + load.durationS);
     const exit = await clinic.waitForExit(analysisMs);
-    if (exit === null) throw new ProfileFailure(`${name} did not finish its report within ${Math.round(analysisMs / 1000)} s`);
+    if (exit === null)
+      throw new ProfileFailure(`${name} did not finish its report within ${Math.round(analysisMs / 1000)} s`);
     if (exit.code !== 0) {
-      throw new ProfileFailure(`${name} failed (${exit.signal ?? `exit ${exit.code}`}): ${clinic.lastWords()}${knownCause(tool, reportDir)}`);
+      throw new ProfileFailure(
+        `${name} failed (${exit.signal ?? `exit ${exit.code}`}): ${clinic.lastWords()}${knownCause(tool, reportDir)}`,
+      );
     }
 
     const outcome = readLoadOutcome(resultFile);
@@ -229,7 +263,14 @@ export async function runClinic(
     if (verdict.fatal !== null) throw new ProfileFailure(verdict.fatal);
 
     const { htmlPath, htmlBytes } = verifiedReport(tool, reportDir, clinic.outputTail, clinic.lastWords());
-    return { reportDir, htmlPath, htmlBytes, serverPid, load: outcome, warnings: verdict.warning === null ? [] : [verdict.warning] };
+    return {
+      reportDir,
+      htmlPath,
+      htmlBytes,
+      serverPid,
+      load: outcome,
+      warnings: verdict.warning === null ? [] : [verdict.warning],
+    };
   } finally {
     clinic.release();
   }
@@ -248,18 +289,26 @@ function knownCause(tool: ClinicTool, reportDir: string): string {
 }
 
 function readLoadOutcome(resultFile: string): LoadOutcome {
-  if (!existsSync(resultFile)) throw new ProfileFailure('the load generator left no result: clinic never ran it to the end');
+  if (!existsSync(resultFile))
+    throw new ProfileFailure('the load generator left no result: clinic never ran it to the end');
   return JSON.parse(readFileSync(resultFile, 'utf8')) as LoadOutcome;
 }
 
 /** The report clinic wrote, if it is a real one; a ProfileFailure saying what is wrong if not. */
-export function verifiedReport(tool: ClinicTool, reportDir: string, output: string[], lastWords: string): { htmlPath: string; htmlBytes: number } {
+export function verifiedReport(
+  tool: ClinicTool,
+  reportDir: string,
+  output: string[],
+  lastWords: string,
+): { htmlPath: string; htmlBytes: number } {
   const name = `clinic ${tool.name}`;
   const htmlPath = findReport(tool, reportDir, output);
   if (htmlPath === null) throw new ProfileFailure(`${name} wrote no HTML report into ${reportDir}: ${lastWords}`);
   const htmlBytes = statSync(htmlPath).size;
   if (htmlBytes < MIN_REPORT_BYTES) {
-    throw new ProfileFailure(`${name} wrote only an empty or error page (${htmlBytes} bytes, ${htmlPath}): ${lastWords}`);
+    throw new ProfileFailure(
+      `${name} wrote only an empty or error page (${htmlBytes} bytes, ${htmlPath}): ${lastWords}`,
+    );
   }
   return { htmlPath, htmlBytes };
 }

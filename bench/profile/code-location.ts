@@ -8,7 +8,10 @@ import { SourceMap, type SourceMapPayload } from 'node:module';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** zenbench: ours; dependency: node_modules; node: Node's own JS; native: C++ and builtins; v8: the VM's pseudo-frames. */
+/**
+ * zenbench: ours; dependency: node_modules; node: Node's own JS; native: C++ and builtins;
+ * v8: the VM's pseudo-frames.
+ */
 export type CodeKind = 'zenbench' | 'dependency' | 'node' | 'native' | 'v8' | 'other';
 
 export interface CodeLocation {
@@ -41,7 +44,10 @@ export class CodeLocator {
     if (map === null) return null;
     const entry = map.findEntry(line - 1, Math.max(0, column - 1));
     if (!('originalSource' in entry) || typeof entry.originalSource !== 'string') return null;
-    const source = resolve(dirname(path), entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : entry.originalSource);
+    const source = resolve(
+      dirname(path),
+      entry.originalSource.startsWith('file:') ? fileURLToPath(entry.originalSource) : entry.originalSource,
+    );
     return `${relative(this.projectRoot, source)}:${entry.originalLine + 1}`;
   }
 

@@ -37,7 +37,11 @@ export interface CpuprofReport {
   warnings: string[];
 }
 
-export async function runCpuprof(command: ProfileCommand, reportDir: string, projectRoot: string): Promise<CpuprofReport> {
+export async function runCpuprof(
+  command: ProfileCommand,
+  reportDir: string,
+  projectRoot: string,
+): Promise<CpuprofReport> {
   const { server: settings, load } = command;
   let server: LaunchedServer;
   try {
@@ -52,20 +56,16 @@ export async function runCpuprof(command: ProfileCommand, reportDir: string, pro
       startTimeoutMs: START_TIMEOUT_MS,
     });
   } catch (error) {
-    throw new ProfileFailure(`the ${settings.architecture} server did not start: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ProfileFailure(
+      `the ${settings.architecture} server did not start: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 
   let outcome: LoadOutcome;
   try {
     outcome = await runLoadgen({ host: server.host, port: server.port, ...load });
   } finally {
-    const exit = await server.stop(STOP_TIMEOUT_MS);
-    if (!exit.graceful) {
-      // Only a process that exits by itself writes its profile; SIGKILL loses it.
-      throw new ProfileFailure(
-        `the server did not exit cleanly after SIGTERM (${exit.signal ?? `exit ${exit.code}`}), so its profiles are missing or incomplete; stderr: ${server.stderrTail().trim() || '(empty)'}`,
-      );
-    }
+    await stopWritingProfiles(server);
   }
   const verdict = judgeLoad(outcome);
   if (verdict.fatal !== null) throw new ProfileFailure(verdict.fatal);
@@ -73,7 +73,10 @@ export async function runCpuprof(command: ProfileCommand, reportDir: string, pro
 
   const files = findProfiles(reportDir, server.pid, settings.architecture);
   warnings.push(...checkProfileCount(files, settings.architecture, server.listening.workers));
-  const summary = summarizeProfiles(files.map((file) => readProfileOf(file)), projectRoot);
+  const summary = summarizeProfiles(
+    files.map((file) => readProfileOf(file)),
+    projectRoot,
+  );
   if (summary.functions.length === 0) throw new ProfileFailure(`the profiles in ${reportDir} hold no samples`);
   return { reportDir, serverPid: server.pid, files, summary, load: outcome, warnings };
 }
@@ -120,8 +123,19 @@ function checkProfileCount(files: ProfileFile[], architecture: string, workers: 
   if (architecture === 'pool') {
     const threadFiles = files.filter((file) => file.role === 'pool thread').length;
     if (threadFiles < workers) {
-      return [`${threadFiles} of ${workers} pool threads wrote a profile; this Node version may not profile worker threads`];
+      return [
+        `${threadFiles} of ${workers} pool threads wrote a profile; this Node version may not profile worker threads`,
+      ];
     }
   }
   return [];
+}
+
+/** Stops the server; only a process that exits by itself writes its profile, SIGKILL loses it. */
+async function stopWritingProfiles(server: LaunchedServer): Promise<void> {
+  const exit = await server.stop(STOP_TIMEOUT_MS);
+  if (exit.graceful) return;
+  throw new ProfileFailure(
+    `the server did not exit cleanly after SIGTERM (${exit.signal ?? `exit ${exit.code}`}), so its profiles are missing or incomplete; stderr: ${server.stderrTail().trim() || '(empty)'}`,
+  );
 }

@@ -47,7 +47,9 @@ export function readCpuProfile(path: string): CpuProfile {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new CpuProfileError(`${path} is not a readable .cpuprofile: ${error instanceof Error ? error.message : String(error)}`);
+    throw new CpuProfileError(
+      `${path} is not a readable .cpuprofile: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   if (!isCpuProfile(parsed)) throw new CpuProfileError(`${path} does not have the shape of a V8 .cpuprofile`);
   return parsed;

@@ -32,13 +32,20 @@ export interface LoadOutcome {
 export function loadgenArguments(target: LoadTarget): string[] {
   return [
     '--json',
-    '--host', target.host,
-    '--port', String(target.port),
-    '--mode', 'closed',
-    '--connections', String(target.connections),
-    '--pipeline', String(target.pipeline),
-    '--warmup', String(target.warmupS),
-    '--duration', String(target.durationS),
+    '--host',
+    target.host,
+    '--port',
+    String(target.port),
+    '--mode',
+    'closed',
+    '--connections',
+    String(target.connections),
+    '--pipeline',
+    String(target.pipeline),
+    '--warmup',
+    String(target.warmupS),
+    '--duration',
+    String(target.durationS),
   ];
 }
 
@@ -96,21 +103,31 @@ function parseLoadResult(stdout: string): LoadResult | null {
  * worth a warning, not the loss of the profile.
  */
 export function judgeLoad(outcome: LoadOutcome): { fatal: string | null; warning: string | null } {
-  const lastLine = (text: string): string => text.split('\n').filter((line) => line.trim() !== '').pop() ?? '(no message)';
+  const lastLine = (text: string): string =>
+    text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .pop() ?? '(no message)';
   if (outcome.timedOut) return { fatal: 'the load generator did not finish within its time limit', warning: null };
   if (outcome.result === null) {
     const how = outcome.signal ?? `exit ${outcome.exitCode}`;
     return { fatal: `the load generator gave no result (${how}): ${lastLine(outcome.stderrTail)}`, warning: null };
   }
   if (outcome.result.requests === 0) {
-    return { fatal: 'the load generator got no answer from the server: the profile would show an idle server', warning: null };
+    return {
+      fatal: 'the load generator got no answer from the server: the profile would show an idle server',
+      warning: null,
+    };
   }
   if (outcome.result.errorTotal > 0) {
     const kinds = Object.entries(outcome.result.errors)
       .filter(([, count]) => count > 0)
       .map(([kind, count]) => `${kind} ${count}`)
       .join(', ');
-    return { fatal: null, warning: `the load run counted errors (${kinds}); the profile still shows the server under load` };
+    return {
+      fatal: null,
+      warning: `the load run counted errors (${kinds}); the profile still shows the server under load`,
+    };
   }
   return { fatal: null, warning: null };
 }

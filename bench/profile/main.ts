@@ -20,7 +20,8 @@ function parse(argv: string[]): ProfileCommand {
     const command = parseProfileCommand(argv, ARCHITECTURE_NAMES);
     if (command.help || command.tool === 'cpuprof') return command;
     const refusal = CLINIC_TOOLS[command.tool].refuses[command.server.architecture];
-    if (refusal !== undefined) throw new UsageError(`clinic ${command.tool} cannot profile ${command.server.architecture}: ${refusal}`);
+    if (refusal !== undefined)
+      throw new UsageError(`clinic ${command.tool} cannot profile ${command.server.architecture}: ${refusal}`);
     return command;
   });
 }
@@ -42,7 +43,9 @@ async function main(): Promise<void> {
   const reportDir = createReportDirectory(command.outDir ?? DEFAULT_PROFILES_DIR, tool, server.architecture);
   try {
     if (tool === 'cpuprof') {
-      progress(`${server.architecture} under node --cpu-prof, load ${command.load.connections} connections for ${command.load.warmupS} + ${command.load.durationS} s`);
+      progress(
+        `${server.architecture} under node --cpu-prof, load ${command.load.connections} connections for ${command.load.warmupS} + ${command.load.durationS} s`,
+      );
       printCpuprofReport(await runCpuprof(command, reportDir, PROJECT_ROOT), command.top);
       return;
     }

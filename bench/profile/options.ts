@@ -1,5 +1,12 @@
 /** The profile command line: `zenbench profile <architecture> [options]`, parsed and checked. */
-import { architectureArgument, choiceOption, integerOption, numberOption, parseCommandLine, UsageError } from '../../lib/cli.js';
+import {
+  architectureArgument,
+  choiceOption,
+  integerOption,
+  numberOption,
+  parseCommandLine,
+  UsageError,
+} from '../../lib/cli.js';
 import type { Schedule } from '../../servers/shared/architecture.js';
 
 export const PROFILE_TOOLS = ['cpuprof', 'flame', 'doctor', 'bubbleprof', 'heapprofiler'] as const;
@@ -100,7 +107,8 @@ export function parseProfileCommand(argv: string[], architectureNames: readonly 
       cpuUs: integerOption(values, 'cpu-us', 0, 0, 10_000_000),
       ioMs: integerOption(values, 'io-ms', 0, 0, 600_000),
       workers: values.workers === undefined ? undefined : integerOption(values, 'workers', 1, 1, 1024),
-      schedule: values.schedule === undefined ? undefined : choiceOption<Schedule>(values, 'schedule', 'rr', ['rr', 'none']),
+      schedule:
+        values.schedule === undefined ? undefined : choiceOption<Schedule>(values, 'schedule', 'rr', ['rr', 'none']),
       port: integerOption(values, 'port', 0, 0, 65535),
     },
     load: {

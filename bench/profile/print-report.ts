@@ -29,13 +29,17 @@ export function printCpuprofReport(report: CpuprofReport, top: number): void {
   if (report.load.result !== null) write(`load: ${describeLoad(report.load.result)}`);
   const sampledMs = (summary.busyUs + summary.idleUs) / 1000;
   const busyShare = sampledMs > 0 ? (summary.busyUs / 1000 / sampledMs) * 100 : 0;
-  write(`sampled ${sampledMs.toFixed(0)} ms over ${report.files.length} profile(s), busy ${busyShare.toFixed(0)}% (the rest idle in the event loop)`);
+  write(
+    `sampled ${sampledMs.toFixed(0)} ms over ${report.files.length} profile(s), busy ${busyShare.toFixed(0)}% (the rest idle in the event loop)`,
+  );
   write();
   write(`hottest functions by self time, all profiles together:`);
   write(hotFunctionsTable(summary.functions.slice(0, top)));
   const waiting = summary.functions.slice(0, top).filter((hot) => BLOCKED_WAITING.has(hot.name));
   if (waiting.length > 0) {
-    write(`note: ${waiting.map((hot) => hot.name).join(', ')} block their thread in Atomics.wait: that is waiting, counted as self time by V8, not CPU spent`);
+    write(
+      `note: ${waiting.map((hot) => hot.name).join(', ')} block their thread in Atomics.wait: that is waiting, counted as self time by V8, not CPU spent`,
+    );
   }
   const ownCode = summary.functions.filter((hot) => hot.kind === 'zenbench').slice(0, OWN_CODE_ROWS);
   write();
@@ -47,7 +51,10 @@ export function printCpuprofReport(report: CpuprofReport, top: number): void {
   }
   write();
   write(`profiles (open in Chrome DevTools: Performance > Load profile, or drop on https://www.speedscope.app):`);
-  for (const file of report.files) write(`  ${shortPath(file.path)}  (${file.role}, pid ${file.pid}${file.threadId === 0 ? '' : `, thread ${file.threadId}`})`);
+  for (const file of report.files)
+    write(
+      `  ${shortPath(file.path)}  (${file.role}, pid ${file.pid}${file.threadId === 0 ? '' : `, thread ${file.threadId}`})`,
+    );
   write(`report directory: ${shortPath(report.reportDir)}`);
   printWarnings(report.warnings);
 }

@@ -9,7 +9,11 @@ export const DEFAULT_PROFILES_DIR = join(PROJECT_ROOT, 'results', 'profiles');
 
 /** e.g. 20261122-014938 in UTC, so that names sort by time. */
 function timestamp(now: Date): string {
-  return now.toISOString().replace(/\.\d+Z$/, '').replace(/[-:]/g, '').replace('T', '-');
+  return now
+    .toISOString()
+    .replace(/\.\d+Z$/, '')
+    .replace(/[-:]/g, '')
+    .replace('T', '-');
 }
 
 /** Creates <parent>/<tool>-<architecture>-<time>[-n] and returns its absolute path. */

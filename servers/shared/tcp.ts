@@ -65,7 +65,9 @@ function describeListenError(error: NodeJS.ErrnoException, options: ServerOption
   const where = `${options.host}:${options.port}`;
   switch (error.code) {
     case 'EADDRINUSE':
-      return new ListenError(`port ${options.port} is in use on ${options.host}: choose another with --port, or --port 0 for a free one`);
+      return new ListenError(
+        `port ${options.port} is in use on ${options.host}: choose another with --port, or --port 0 for a free one`,
+      );
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
       return new ListenError(`cannot listen on ${where}: --host must be an address of this machine, e.g. 127.0.0.1`);

@@ -56,7 +56,9 @@ export class TestClient {
   }
 
   waitForAnswers(count: number, timeoutMs = 5000): Promise<string[]> {
-    return this.waitFor(() => this.parsed.length >= count, timeoutMs, `${count} answers`).then(() => this.parsed.slice());
+    return this.waitFor(() => this.parsed.length >= count, timeoutMs, `${count} answers`).then(() =>
+      this.parsed.slice(),
+    );
   }
 
   waitForClose(timeoutMs = 5000): Promise<void> {
@@ -73,7 +75,11 @@ export class TestClient {
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((waiter) => waiter !== onEvent);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; received ${JSON.stringify(this.received.slice(-200))}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${what}; received ${JSON.stringify(this.received.slice(-200))}`,
+          ),
+        );
       }, timeoutMs);
       const onEvent = (): void => {
         if (check()) this.waiters = this.waiters.filter((waiter) => waiter !== onEvent);
