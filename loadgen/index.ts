@@ -5,13 +5,13 @@
  * It throws only for options that cannot be run (LoadOptionsError) or a fault of its own.
  */
 import { epochNowMs, runThread } from './engine.js';
-import { resolveLoadOptions } from './options.js';
+import { resolveLoadOptions } from './load-options.js';
 import { planThreads } from './plan.js';
 import { buildResult } from './result.js';
 import { runInWorkers } from './threads.js';
 import type { LoadOptions, LoadResult } from './types.js';
 
-export { DEFAULT_LOAD_OPTIONS, LoadOptionsError, isLoopbackHost, resolveLoadOptions } from './options.js';
+export { DEFAULT_LOAD_OPTIONS, LoadOptionsError, isLoopbackHost, resolveLoadOptions } from './load-options.js';
 export type * from './types.js';
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {

@@ -9,8 +9,8 @@ import {
   UsageError,
 } from '../lib/cli.js';
 import { runLoad } from './index.js';
-import { DEFAULT_LOAD_OPTIONS, LIMITS, LOAD_MODES, LoadOptionsError } from './options.js';
-import { formatSummary, formatWarnings } from './summary.js';
+import { DEFAULT_LOAD_OPTIONS, LIMITS, LOAD_MODES, LoadOptionsError } from './load-options.js';
+import { formatSummary, formatWarnings } from './format-result.js';
 import type { LoadOptions } from './types.js';
 
 const PROG = 'zenbench load';

@@ -1,6 +1,6 @@
 /** `npm run server -- <architecture> [options]`: start one architecture and announce it. */
 import { fail, parseOrExit } from '../lib/cli.js';
-import { parseServerCommand, SERVER_USAGE } from './options.js';
+import { parseServerCommand, SERVER_USAGE } from './server-options.js';
 import { ARCHITECTURE_NAMES, findArchitecture } from './registry.js';
 import { ListenError } from './shared/tcp.js';
 

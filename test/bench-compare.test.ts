@@ -8,11 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { compareResults, compareSamples, separationPValue } from '../bench/compare.js';
-import { readBenchResults, type BenchResults } from '../bench/results-format.js';
+import { compareResults, compareSamples, separationPValue } from '../bench/compare/compare-results.js';
+import { readBenchResults, type BenchResults } from '../bench/report/results-format.js';
 
 const FIXTURE = fileURLToPath(new URL('../../test/fixtures/bench-results-v1.json', import.meta.url));
-const COMPARE_MAIN = fileURLToPath(new URL('../bench/compare-main.js', import.meta.url));
+const COMPARE_MAIN = fileURLToPath(new URL('../bench/compare/main.js', import.meta.url));
 
 const temporary = mkdtempSync(path.join(os.tmpdir(), 'zenbench-compare-'));
 after(() => rmSync(temporary, { recursive: true, force: true }));

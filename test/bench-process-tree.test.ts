@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { listProcessTree, PeakRssSampler, sampleTreeCpu, sampleTreeRss } from '../bench/process-tree.js';
+import { listProcessTree, PeakRssSampler, sampleTreeCpu, sampleTreeRss } from '../lib/process-tree.js';
 
 /** Parent: starts a grandchild that burns ~400 ms of CPU then exits; the parent idles until killed. */
 const PARENT = `

@@ -10,12 +10,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { buildCharts, renderSvg } from '../bench/charts.js';
-import { renderHtml } from '../bench/html.js';
-import { renderMarkdown } from '../bench/markdown.js';
-import { buildSections, SATURATED_MARK } from '../bench/report-tables.js';
-import { FORMAT_VERSION, parseBenchResults, readBenchResults, ResultsFormatError } from '../bench/results-format.js';
-import { timestampFileName, writeResults } from '../bench/results-writer.js';
+import { buildCharts, renderSvg } from '../bench/report/charts.js';
+import { renderHtml } from '../bench/report/html.js';
+import { renderMarkdown } from '../bench/report/markdown.js';
+import { buildSections, SATURATED_MARK } from '../bench/report/tables.js';
+import {
+  FORMAT_VERSION,
+  parseBenchResults,
+  readBenchResults,
+  ResultsFormatError,
+} from '../bench/report/results-format.js';
+import { timestampFileName, writeResults } from '../bench/report/write-results.js';
 
 export const FIXTURE = fileURLToPath(new URL('../../test/fixtures/bench-results-v1.json', import.meta.url));
 
@@ -133,7 +138,7 @@ describe('charts', () => {
   });
 
   it('puts tables and inline SVG charts on one page that needs nothing beside it', async () => {
-    const { renderCharts } = await import('../bench/charts.js');
+    const { renderCharts } = await import('../bench/report/charts.js');
     const html = renderHtml(results, await renderCharts(results));
     assert.equal((html.match(/<table>/g) ?? []).length, 2);
     assert.equal((html.match(/<svg /g) ?? []).length, 4);

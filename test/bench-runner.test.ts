@@ -12,17 +12,17 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ActiveProcesses } from '../bench/cleanup.js';
-import { planPoints } from '../bench/plan.js';
-import { listProcessTree } from '../bench/process-tree.js';
-import { findPattern, findWorkload } from '../bench/scenarios.js';
-import { DEFAULT_RUNNER_TIMINGS, runSuite, type LoadRunner, type RunnerSettings } from '../bench/runner.js';
+import { ActiveProcesses } from '../lib/child-process.js';
+import { planPoints } from '../bench/run/plan.js';
+import { listProcessTree } from '../lib/process-tree.js';
+import { findPattern, findWorkload } from '../bench/shared/scenarios.js';
+import { DEFAULT_RUNNER_TIMINGS, runSuite, type LoadRunner, type RunnerSettings } from '../bench/run/runner.js';
 import type { LoadOptions, LoadResult } from '../loadgen/types.js';
-import { isAlive } from '../bench/process-tree.js';
+import { isAlive } from '../lib/process-tree.js';
 import { launchServer } from '../servers/launch.js';
 
 const FAKE_SERVER = fileURLToPath(new URL('../../test/fixtures/bench-fake-server.mjs', import.meta.url));
-const BENCH_MAIN = fileURLToPath(new URL('../bench/main.js', import.meta.url));
+const BENCH_MAIN = fileURLToPath(new URL('../bench/run/main.js', import.meta.url));
 
 function describeProcess(pid: number): string {
   try {

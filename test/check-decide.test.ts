@@ -26,8 +26,8 @@ import {
 } from '../bench/check/measure.js';
 import { chooseMetric, METRICS, type CostMetric } from '../bench/check/metrics.js';
 import type { MetricProbe } from '../bench/check/probe.js';
-import { checkPoints, settingsFingerprint, CHECK_SETTINGS, type CheckWorkload } from '../bench/check/scenarios.js';
-import { median, quantile, quietFigure, relativeSpread } from '../bench/check/stats.js';
+import { checkPoints, settingsFingerprint, CHECK_SETTINGS, type CheckWorkload } from '../bench/check/check-points.js';
+import { median, quantile, quietFigure, relativeSpread } from '../lib/stats.js';
 
 const POLICY = { multiple: 4, floor: 0.04 };
 const CPU_ONLY: MetricProbe = { measurable: ['normalised-cpu'], notes: ['instructions unavailable: test'] };

@@ -11,14 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { listProcessTree } from '../bench/process-tree.js';
+import { listProcessTree } from '../lib/process-tree.js';
 import { readBaseline, writeBaseline } from '../bench/check/baseline.js';
 import { runCheck } from '../bench/check/check.js';
 import { MeasurementError, measureRepetitions } from '../bench/check/measure.js';
 import { probeMetrics } from '../bench/check/probe.js';
 import { recordBaseline, RECORD_REPETITION_FACTOR } from '../bench/check/record.js';
-import { renderReport } from '../bench/check/report.js';
-import { CHECK_SETTINGS, type CheckWorkload } from '../bench/check/scenarios.js';
+import { renderReport } from '../bench/check/check-report.js';
+import { CHECK_SETTINGS, type CheckWorkload } from '../bench/check/check-points.js';
 
 const CHECK_MAIN = fileURLToPath(new URL('../bench/check/main.js', import.meta.url));
 const WORKLOADS: CheckWorkload[] = [{ name: 'no-work', cpuUs: 0, answersPerChunk: 200 }];

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { launchServer, type LaunchedServer } from '../servers/launch.js';
 import { ARCHITECTURE_NAMES } from '../servers/registry.js';
-import { sampleTreeRss } from '../bench/process-tree.js';
+import { sampleTreeRss } from '../lib/process-tree.js';
 import { TestClient } from './helpers/zen-client.js';
 
 const CONCURRENT = ARCHITECTURE_NAMES.filter((name) => name !== 'blocking');

@@ -5,7 +5,7 @@ import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { launchServer, SERVER_ENTRY, type LaunchedServer } from '../servers/launch.js';
 import { ARCHITECTURE_NAMES } from '../servers/registry.js';
-import { isAlive, listProcessTree } from '../bench/process-tree.js';
+import { isAlive, listProcessTree } from '../lib/process-tree.js';
 import { TestClient } from './helpers/zen-client.js';
 
 /** A process's descendants: a cluster primary's workers. */

@@ -6,9 +6,9 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { BenchEnvironment } from '../results-format.js';
+import type { BenchEnvironment } from '../report/results-format.js';
 import { isCostMetric, type CostMetric } from './metrics.js';
-import type { MeasureSettings } from './scenarios.js';
+import type { MeasureSettings } from './check-points.js';
 
 export const BASELINE_FORMAT_VERSION = 1;
 

@@ -21,7 +21,7 @@ import {
   type CheckPoint,
   type CheckWorkload,
   type MeasureSettings,
-} from './scenarios.js';
+} from './check-points.js';
 import {
   enoughRepetitions,
   measureRound,
@@ -29,7 +29,7 @@ import {
   type PointRound,
   type RepetitionMeasurer,
 } from './session.js';
-import { median } from './stats.js';
+import { median } from '../../lib/stats.js';
 
 export const CHECK_REPORT_VERSION = 1;
 

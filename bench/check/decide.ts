@@ -3,7 +3,7 @@
  * more than noise explains? Pure functions over numbers, so that the tests can feed them
  * synthetic measurements.
  */
-import { quietFigure, relativeSpread } from './stats.js';
+import { quietFigure, relativeSpread } from '../../lib/stats.js';
 
 export interface ThresholdPolicy {
   /** How many standard deviations of the compared figures' difference count as a change. */

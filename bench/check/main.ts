@@ -3,11 +3,11 @@ import { fail, parseOrExit } from '../../lib/cli.js';
 import { writeBaseline } from './baseline.js';
 import { runCheck } from './check.js';
 import { EXIT_CANNOT_RUN } from './decide.js';
-import { CHECK_USAGE, parseCheckCommand } from './options.js';
+import { CHECK_USAGE, parseCheckCommand } from './check-options.js';
 import { probeMetrics } from './probe.js';
 import { recordBaseline, RecordError } from './record.js';
-import { renderReport } from './report.js';
-import { CHECK_SETTINGS } from './scenarios.js';
+import { renderReport } from './check-report.js';
+import { CHECK_SETTINGS } from './check-points.js';
 
 const PROG = 'zenbench check';
 

@@ -14,12 +14,12 @@
  */
 import { DEFAULT_LOAD_OPTIONS, runLoad, type LoadResult } from '../../loadgen/index.js';
 import { launchServer, type LaunchedServer } from '../../servers/launch.js';
-import { listProcessTree } from '../process-tree.js';
+import { listProcessTree } from '../../lib/process-tree.js';
 import { countInstructions } from './instructions.js';
 import type { CostMetric } from './metrics.js';
 import { measureReference } from './reference.js';
-import type { CheckPoint, MeasureSettings } from './scenarios.js';
-import { median, quantile } from './stats.js';
+import type { CheckPoint, MeasureSettings } from './check-points.js';
+import { median, quantile } from '../../lib/stats.js';
 import { cpuUsBetween, readTreeCpu } from './tree-cpu.js';
 
 /** Upper bound on one chunk's load: a few hundred ms is normal, this is a server gone wrong. */

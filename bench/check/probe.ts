@@ -1,5 +1,5 @@
 /** Which cost metrics this machine can measure now, and why not when it cannot. */
-import { processTreeMeasurable } from '../process-tree.js';
+import { processTreeMeasurable } from '../../lib/process-tree.js';
 import { probeInstructionsCounter } from './instructions.js';
 import type { CostMetric } from './metrics.js';
 import { threadRuntimeAvailable } from './tree-cpu.js';

@@ -11,7 +11,7 @@ import Table from 'cli-table3';
 import { readBaseline } from './baseline.js';
 import type { CheckReport } from './check.js';
 import { replayReports } from './replay.js';
-import { median } from './stats.js';
+import { median } from '../../lib/stats.js';
 
 function readSeries(directory: string, prefix: string): CheckReport[] {
   return readdirSync(directory)

@@ -2,7 +2,7 @@
  * `npm run bench:baseline`: measure the point set with three times the check's repetitions (the
  * baseline's figure and spread are then steadier than one check's) and write the baseline.
  */
-import { collectEnvironment } from '../environment.js';
+import { collectEnvironment } from '../shared/environment.js';
 import { BASELINE_FORMAT_VERSION, type BaselineFile, type BaselinePoint, type MetricSamples } from './baseline.js';
 import { METRIC_PREFERENCE, type CostMetric } from './metrics.js';
 import type { MetricProbe } from './probe.js';
@@ -12,7 +12,7 @@ import {
   CHECK_WORKLOADS,
   type CheckWorkload,
   type MeasureSettings,
-} from './scenarios.js';
+} from './check-points.js';
 import {
   enoughRepetitions,
   measureRound,
@@ -20,7 +20,7 @@ import {
   type PointRound,
   type RepetitionMeasurer,
 } from './session.js';
-import { median, quietFigure, relativeSpread } from './stats.js';
+import { median, quietFigure, relativeSpread } from '../../lib/stats.js';
 
 export const RECORD_REPETITION_FACTOR = 3;
 

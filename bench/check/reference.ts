@@ -4,7 +4,7 @@
  * cpu-us units, which a faster or slower machine of the same kind leaves unchanged.
  */
 import { burnCpu } from '../../servers/shared/work.js';
-import { quantile } from './stats.js';
+import { quantile } from '../../lib/stats.js';
 
 /** One reference chunk: 1 ms of work, which process.cpuUsage (microseconds) times to 0.1%. */
 const UNITS_PER_CHUNK = 1000;

@@ -11,7 +11,7 @@ import {
   type RepetitionResult,
 } from './measure.js';
 import { PinError, pinToOneCpu } from './pin.js';
-import type { CheckPoint, MeasureSettings } from './scenarios.js';
+import type { CheckPoint, MeasureSettings } from './check-points.js';
 
 /** Fewer successful repetitions than this and a point is not judged: its spread means nothing. */
 export const MIN_REPETITIONS = 3;

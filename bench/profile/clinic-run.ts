@@ -10,11 +10,11 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVER_ENTRY, serverArguments } from '../../servers/launch.js';
-import { isAlive } from '../process-tree.js';
+import { isAlive } from '../../lib/process-tree.js';
 import type { ClinicTool } from './clinic-tools.js';
 import { ProfileFailure } from './failure.js';
-import { judgeLoad, LOAD_FINISHED_EVENT, loadTimeLimitMs, type LoadOutcome } from './load-process.js';
-import type { ProfileCommand } from './options.js';
+import { judgeLoad, LOAD_FINISHED_EVENT, loadTimeLimitMs, type LoadOutcome } from './judge-load.js';
+import type { ProfileCommand } from './profile-options.js';
 
 const CLINIC_BIN = createRequire(import.meta.url).resolve('clinic/bin.js');
 const DRIVE_LOAD_ENTRY = fileURLToPath(new URL('./drive-load.js', import.meta.url));

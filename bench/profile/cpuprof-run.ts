@@ -10,8 +10,8 @@ import { launchServer, type LaunchedServer } from '../../servers/launch.js';
 import { CpuProfileError, readCpuProfile, type CpuProfile } from './cpuprofile.js';
 import { ProfileFailure } from './failure.js';
 import { summarizeProfiles, type HotFunctionSummary } from './hot-functions.js';
-import { judgeLoad, runLoadgen, type LoadOutcome } from './load-process.js';
-import type { ProfileCommand } from './options.js';
+import { judgeLoad, runLoadgen, type LoadOutcome } from './judge-load.js';
+import type { ProfileCommand } from './profile-options.js';
 
 /** Writing a large profile happens after the server's own shutdown; give it room. */
 const STOP_TIMEOUT_MS = 20_000;

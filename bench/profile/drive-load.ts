@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fail, integerOption, numberOption, parseCommandLine, UsageError } from '../../lib/cli.js';
-import { LOAD_FINISHED_EVENT, runLoadgen } from './load-process.js';
+import { LOAD_FINISHED_EVENT, runLoadgen } from './judge-load.js';
 
 const PROG = 'zenbench profile (load)';
 

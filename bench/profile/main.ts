@@ -9,9 +9,9 @@ import { CLINIC_TOOLS, knownBrokenHere } from './clinic-tools.js';
 import { runClinic } from './clinic-run.js';
 import { runCpuprof } from './cpuprof-run.js';
 import { ProfileFailure } from './failure.js';
-import { printClinicReport, printCpuprofReport } from './print-report.js';
-import { parseProfileCommand, PROFILE_USAGE, type ProfileCommand } from './options.js';
-import { createReportDirectory, DEFAULT_PROFILES_DIR, PROJECT_ROOT } from './report-dir.js';
+import { printClinicReport, printCpuprofReport } from './profile-report.js';
+import { parseProfileCommand, PROFILE_USAGE, type ProfileCommand } from './profile-options.js';
+import { createReportDirectory, DEFAULT_PROFILES_DIR, PROJECT_ROOT } from './profile-dir.js';
 
 const PROG = 'zenbench profile';
 

@@ -3,7 +3,7 @@
  */
 import Table from 'cli-table3';
 import type { BenchResults } from './results-format.js';
-import { buildSections, COLUMNS, describeRun } from './report-tables.js';
+import { buildSections, COLUMNS, describeRun } from './tables.js';
 
 export function renderTerminalReport(results: BenchResults): string {
   const lines: string[] = [];

@@ -5,11 +5,11 @@
  */
 import Table from 'cli-table3';
 import { Bench } from 'tinybench';
-import { integerOption, parseCommandLine, parseOrExit } from '../lib/cli.js';
-import { newLatencyHistogram } from '../loadgen/histogram.js';
-import { Framer } from '../protocol/framer.js';
-import { answerFor, APHORISMS, MAX_QUESTION_BYTES, QUESTION_END } from '../protocol/zen.js';
-import { burnCpu } from '../servers/shared/work.js';
+import { integerOption, parseCommandLine, parseOrExit } from '../../lib/cli.js';
+import { newLatencyHistogram } from '../../loadgen/histogram.js';
+import { Framer } from '../../protocol/framer.js';
+import { answerFor, APHORISMS, MAX_QUESTION_BYTES, QUESTION_END } from '../../protocol/zen.js';
+import { burnCpu } from '../../servers/shared/work.js';
 
 const PROG = 'bench:micro';
 

@@ -4,7 +4,7 @@
  * which concurrency levels, for how long). Adding a workload, a pattern or a suite is one
  * entry here; adding an architecture is one entry in servers/registry.ts.
  */
-import type { LoadMode } from '../loadgen/types.js';
+import type { LoadMode } from '../../loadgen/types.js';
 
 export interface Workload {
   readonly name: string;

@@ -3,10 +3,10 @@
  * Exit codes: 0 compared (whatever the verdicts); 2 bad usage or unreadable files.
  */
 import Table from 'cli-table3';
-import { fail, parseCommandLine, parseOrExit } from '../lib/cli.js';
-import { compareResults, SIGNIFICANCE_LEVEL, type ComparisonReport, type MetricComparison } from './compare.js';
-import { formatMs, formatThroughput } from './report-tables.js';
-import { readBenchResults, ResultsFormatError } from './results-format.js';
+import { fail, parseCommandLine, parseOrExit } from '../../lib/cli.js';
+import { compareResults, SIGNIFICANCE_LEVEL, type ComparisonReport, type MetricComparison } from './compare-results.js';
+import { formatMs, formatThroughput } from '../report/tables.js';
+import { readBenchResults, ResultsFormatError } from '../report/results-format.js';
 
 const PROG = 'bench:compare';
 

@@ -1,8 +1,16 @@
 /**
  * `npm run bench` options: a suite, narrowed by filters.
  */
-import { integerOption, numberOption, parseCommandLine, UsageError } from '../lib/cli.js';
-import { PATTERNS, SUITES, WORKLOADS, findSuite, type Suite, type TrafficPattern, type Workload } from './scenarios.js';
+import { integerOption, numberOption, parseCommandLine, UsageError } from '../../lib/cli.js';
+import {
+  PATTERNS,
+  SUITES,
+  WORKLOADS,
+  findSuite,
+  type Suite,
+  type TrafficPattern,
+  type Workload,
+} from '../shared/scenarios.js';
 
 export interface BenchCommandOptions {
   help: boolean;

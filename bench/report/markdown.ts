@@ -3,7 +3,7 @@
  * method first, then one table per workload and traffic pattern.
  */
 import type { BenchResults } from './results-format.js';
-import { buildSections, COLUMNS, describeMethod, describeRun } from './report-tables.js';
+import { buildSections, COLUMNS, describeMethod, describeRun } from './tables.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -5,10 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { LoadOptions, LoadResult } from '../loadgen/types.js';
-import type { ActiveProcesses } from './cleanup.js';
+import type { LoadOptions, LoadResult } from './types.js';
+import type { ActiveProcesses } from '../lib/child-process.js';
 
-const LOADGEN_MAIN = fileURLToPath(new URL('../loadgen/main.js', import.meta.url));
+const LOADGEN_MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
 /** Beyond the run's own duration: Node start-up, connecting, the last timeouts, the report. */
 const GRACE_MS = 15_000;

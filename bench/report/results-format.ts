@@ -4,7 +4,7 @@
  * every field. A change that breaks readers bumps FORMAT_VERSION.
  */
 import { readFileSync } from 'node:fs';
-import type { LoadMode, LoadResult } from '../loadgen/types.js';
+import type { LoadMode, LoadResult } from '../../loadgen/types.js';
 
 export const FORMAT_VERSION = 1;
 

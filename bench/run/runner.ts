@@ -4,13 +4,19 @@
  * with the server's stderr and the run goes on. The launcher and the load runner are passed
  * in, so that tests can substitute misbehaving servers.
  */
-import type { LoadOptions, LoadResult } from '../loadgen/types.js';
-import type { LaunchedServer, LaunchOptions, ServerExit } from '../servers/launch.js';
-import { ActiveProcesses, once } from './cleanup.js';
+import type { LoadOptions, LoadResult } from '../../loadgen/types.js';
+import type { LaunchedServer, LaunchOptions, ServerExit } from '../../servers/launch.js';
+import { ActiveProcesses, once } from '../../lib/child-process.js';
 import type { BenchPoint } from './plan.js';
-import { measureTreeCpu, PeakRssSampler } from './process-tree.js';
-import type { FailureStage, PointFailure, PointResult, RepetitionResult, ServerMeasurement } from './results-format.js';
-import { summarizeRepetitions } from './summary.js';
+import { measureTreeCpu, PeakRssSampler } from '../../lib/process-tree.js';
+import type {
+  FailureStage,
+  PointFailure,
+  PointResult,
+  RepetitionResult,
+  ServerMeasurement,
+} from '../report/results-format.js';
+import { summarizeRepetitions } from '../report/point-summary.js';
 
 /** What the runner asks of a server launcher: a part of servers/launch.ts, so tests can fake it. */
 export type ServerLaunchOptions = Pick<

@@ -3,19 +3,19 @@
  * Exit codes: 0 all points measured; 1 some point failed (results still written);
  * 2 bad usage; 130/143 interrupted (the running server is stopped first).
  */
-import { parseOrExit } from '../lib/cli.js';
-import { launchServer } from '../servers/launch.js';
-import { ARCHITECTURE_NAMES } from '../servers/registry.js';
-import { ActiveProcesses } from './cleanup.js';
-import { collectEnvironment, tasksetAvailable } from './environment.js';
-import { runLoadgenProcess } from './loadgen-process.js';
-import { benchUsage, parseBenchOptions } from './options.js';
+import { parseOrExit } from '../../lib/cli.js';
+import { launchServer } from '../../servers/launch.js';
+import { ARCHITECTURE_NAMES } from '../../servers/registry.js';
+import { ActiveProcesses } from '../../lib/child-process.js';
+import { collectEnvironment, tasksetAvailable } from '../shared/environment.js';
+import { runLoadgenProcess } from '../../loadgen/spawn-loadgen.js';
+import { benchUsage, parseBenchOptions } from './bench-options.js';
 import { estimateSeconds, planPoints } from './plan.js';
 import { BenchProgress, formatSeconds } from './progress.js';
-import { FORMAT_VERSION, type BenchResults, type PinSettings } from './results-format.js';
-import { writeResults } from './results-writer.js';
+import { FORMAT_VERSION, type BenchResults, type PinSettings } from '../report/results-format.js';
+import { writeResults } from '../report/write-results.js';
 import { DEFAULT_RUNNER_TIMINGS, runSuite, type RunnerSettings } from './runner.js';
-import { renderTerminalReport } from './terminal-report.js';
+import { renderTerminalReport } from '../report/terminal.js';
 
 const PROG = 'bench';
 

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
-import type { BenchEnvironment } from './results-format.js';
+import type { BenchEnvironment } from '../report/results-format.js';
 
 function git(args: string[]): string | null {
   try {

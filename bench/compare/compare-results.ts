@@ -12,8 +12,8 @@
  * 5, p = 0.008). It assumes nothing about the shape of the noise, which on a shared machine is
  * anything but normal; the price is that it needs repetitions.
  */
-import type { BenchEnvironment, BenchResults, PointResult, RepetitionResult } from './results-format.js';
-import { median } from './summary.js';
+import type { BenchEnvironment, BenchResults, PointResult, RepetitionResult } from '../report/results-format.js';
+import { median } from '../report/point-summary.js';
 
 export const SIGNIFICANCE_LEVEL = 0.1;
 

@@ -4,7 +4,7 @@ import type { ClinicTool } from './clinic-tools.js';
 import type { ClinicReport } from './clinic-run.js';
 import type { CpuprofReport } from './cpuprof-run.js';
 import { hotFunctionsTable } from './hot-functions.js';
-import { describeLoad } from './load-process.js';
+import { describeLoad } from './judge-load.js';
 
 /** Enough of our own code to follow the hot path through connection, framing and work. */
 const OWN_CODE_ROWS = 10;

@@ -8,11 +8,11 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import Table from 'cli-table3';
-import { integerOption, numberOption, parseCommandLine, parseOrExit } from '../lib/cli.js';
-import { runLoad } from '../loadgen/index.js';
-import { DEFAULT_LOAD_OPTIONS } from '../loadgen/options.js';
-import type { LoadResult } from '../loadgen/types.js';
-import { launchServer } from '../servers/launch.js';
+import { integerOption, numberOption, parseCommandLine, parseOrExit } from '../../lib/cli.js';
+import { runLoad } from '../../loadgen/index.js';
+import { DEFAULT_LOAD_OPTIONS } from '../../loadgen/load-options.js';
+import type { LoadResult } from '../../loadgen/types.js';
+import { launchServer } from '../../servers/launch.js';
 
 const PROG = 'bench:loadgen';
 const PIPELINES = [1, 16] as const;

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LoadResult } from '../../loadgen/types.js';
-import type { ProfileLoadSettings } from './options.js';
+import type { ProfileLoadSettings } from './profile-options.js';
 
 const LOADGEN_ENTRY = fileURLToPath(new URL('../../loadgen/main.js', import.meta.url));
 /** Beyond warm-up and duration: Node start-up, connecting, the last timeouts, the report. */

@@ -4,7 +4,7 @@
  */
 import type { RenderedChart } from './charts.js';
 import type { BenchResults } from './results-format.js';
-import { buildSections, COLUMNS, describeMethod, describeRun } from './report-tables.js';
+import { buildSections, COLUMNS, describeMethod, describeRun } from './tables.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
