@@ -1,7 +1,9 @@
 /**
- * The few robust statistics the check relies on. Medians and MADs rather than means and
- * standard deviations: on a shared machine one repetition now and then is slowed by a
- * neighbour, and a mean would let that one repetition decide.
+ * The one home of zenbench's statistics: the bench's summaries, bench:compare and the
+ * regression check all use these. Medians and MADs rather than means and standard
+ * deviations: on a shared machine one repetition now and then is slowed by a neighbour, and
+ * a mean would let that one repetition decide. Every function here refuses an empty list
+ * (RangeError); where "no values" is a possible answer, medianOrNull says so with null.
  */
 
 function sortedCopy(values: readonly number[]): number[] {
@@ -22,6 +24,11 @@ export function quantile(values: readonly number[], q: number): number {
 
 export function median(values: readonly number[]): number {
   return quantile(values, 0.5);
+}
+
+/** The median, or null for no values at all. */
+export function medianOrNull(values: readonly number[]): number | null {
+  return values.length === 0 ? null : median(values);
 }
 
 /**

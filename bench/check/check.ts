@@ -29,7 +29,7 @@ import {
   type PointRound,
   type RepetitionMeasurer,
 } from './session.js';
-import { median } from '../../lib/stats.js';
+import { medianOrNull } from '../../lib/stats.js';
 
 export const CHECK_REPORT_VERSION = 1;
 
@@ -160,14 +160,13 @@ function valuesOf(round: PointRound, metric: CostMetric): number[] {
 
 function infoOf(baselinePoint: BaselinePoint, round: PointRound | undefined): PointInfo {
   const results = round?.results ?? [];
-  const medianOr = (values: number[]): number | null => (values.length === 0 ? null : median(values));
   return {
     cpuUsPerAnswerBaseline: baselinePoint.cpuUsPerAnswer,
-    cpuUsPerAnswerNow: medianOr(results.map((result) => result.cpuUsPerAnswer)),
+    cpuUsPerAnswerNow: medianOrNull(results.map((result) => result.cpuUsPerAnswer)),
     throughputBaseline: baselinePoint.throughput,
-    throughputNow: medianOr(results.map((result) => result.throughput)),
+    throughputNow: medianOrNull(results.map((result) => result.throughput)),
     latencyP99BaselineUs: baselinePoint.latencyP99Us,
-    latencyP99NowUs: medianOr(results.map((result) => result.latencyP99Us)),
+    latencyP99NowUs: medianOrNull(results.map((result) => result.latencyP99Us)),
   };
 }
 
@@ -347,7 +346,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckReport> {
     durationS: (Date.now() - startedAt.getTime()) / 1000,
     referenceUsPerUnit: {
       baseline: baseline.referenceUsPerUnit,
-      now: references.length === 0 ? null : median(references),
+      now: medianOrNull(references),
     },
     points: reports,
     exitCode: outcome.exitCode,

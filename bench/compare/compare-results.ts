@@ -13,7 +13,7 @@
  * anything but normal; the price is that it needs repetitions.
  */
 import type { BenchEnvironment, BenchResults, PointResult, RepetitionResult } from '../report/results-format.js';
-import { median } from '../report/point-summary.js';
+import { median, medianOrNull } from '../../lib/stats.js';
 
 export const SIGNIFICANCE_LEVEL = 0.1;
 
@@ -84,8 +84,8 @@ function relativeRange(values: readonly number[]): number | null {
 }
 
 export function compareSamples(a: readonly number[], b: readonly number[], higherIsBetter: boolean): MetricComparison {
-  const medianA = a.length === 0 ? null : median(a);
-  const medianB = b.length === 0 ? null : median(b);
+  const medianA = medianOrNull(a);
+  const medianB = medianOrNull(b);
   if (medianA === null || medianB === null) {
     return {
       a: medianA,
@@ -174,7 +174,7 @@ export function compareResults(a: BenchResults, b: BenchResults): ComparisonRepo
     onlyInA: [...pointsA.keys()].filter((id) => !pointsB.has(id)),
     onlyInB: [...pointsB.keys()].filter((id) => !pointsA.has(id)),
     environmentDifferences,
-    medianThroughputChangePercent: changes.length === 0 ? null : median(changes),
+    medianThroughputChangePercent: medianOrNull(changes),
     wholeRunShifted: changes.length >= 2 && sameWay >= (2 / 3) * changes.length,
   };
 }

@@ -2,16 +2,8 @@
  * Folds a point's repetitions into the one row the reports show: the median of each figure,
  * with the spread of throughput kept for bench:compare's noise estimate.
  */
+import { median, medianOrNull } from '../../lib/stats.js';
 import type { PointSummary, RepetitionResult } from './results-format.js';
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  const upper = sorted[middle] ?? Number.NaN;
-  if (sorted.length % 2 === 1) return upper;
-  return ((sorted[middle - 1] ?? upper) + upper) / 2;
-}
 
 export function summarizeRepetitions(repetitions: readonly RepetitionResult[]): PointSummary | null {
   const loads = repetitions.flatMap((repetition) => (repetition.load === null ? [] : [repetition.load]));
@@ -33,8 +25,8 @@ export function summarizeRepetitions(repetitions: readonly RepetitionResult[]): 
     latencyP99Us: median(loads.map((load) => load.latencyUs.p99)),
     latencyP999Us: median(loads.map((load) => load.latencyUs.p999)),
     latencyMaxUs: Math.max(...loads.map((load) => load.latencyUs.max)),
-    cpuUsPerAnswer: cpuPerAnswer.length === 0 ? null : median(cpuPerAnswer),
-    peakRssBytes: rss.length === 0 ? null : median(rss),
+    cpuUsPerAnswer: medianOrNull(cpuPerAnswer),
+    peakRssBytes: medianOrNull(rss),
     errorTotal: Math.max(...loads.map((load) => load.errorTotal)),
     starvedConnections: median(loads.map((load) => load.errors.unansweredConnections)),
     saturated: loads.some((load) => load.saturated),
