@@ -1,6 +1,6 @@
 /**
  * What every zenbench command does with a user's mistake: one line that says what to do,
- * and a non-zero exit (2 for bad usage, as the README promises).
+ * and a non-zero exit (2 for bad usage, as docs/ promises).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
@@ -35,60 +35,6 @@ export function parseCommandLine<T extends ParseArgsConfig['options']>(
     const message = error instanceof Error ? (error.message.split('\n')[0] ?? String(error)) : String(error);
     throw new UsageError(`${message} (see --help)`);
   }
-}
-
-/** An integer option within [min, max], or the default when it was not given. */
-export function integerOption(
-  values: Record<string, string | boolean | undefined>,
-  name: string,
-  fallback: number,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  const text = String(raw);
-  const value = Number(text);
-  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
-    throw new UsageError(`--${name} must be a whole number ${range} (got '${text}')`);
-  }
-  return value;
-}
-
-/** A number option (fractions allowed) within [min, max], or the default. */
-export function numberOption(
-  values: Record<string, string | boolean | undefined>,
-  name: string,
-  fallback: number,
-  min: number,
-  max = Number.MAX_VALUE,
-): number {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  const text = String(raw);
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
-    const range = max === Number.MAX_VALUE ? `${min} or more` : `from ${min} to ${max}`;
-    throw new UsageError(`--${name} must be a number ${range} (got '${text}')`);
-  }
-  return value;
-}
-
-/** One of a fixed set of words, or the default. */
-export function choiceOption<C extends string>(
-  values: Record<string, string | boolean | undefined>,
-  name: string,
-  fallback: C,
-  choices: readonly C[],
-): C {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  const text = String(raw);
-  if (!(choices as readonly string[]).includes(text)) {
-    throw new UsageError(`--${name} must be one of ${choices.join(', ')} (got '${text}')`);
-  }
-  return text as C;
 }
 
 /**

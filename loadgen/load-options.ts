@@ -1,39 +1,133 @@
 /**
- * The defaults of a load run and the checks that refuse a run that makes no sense or that
- * would aim at another machine without being told to.
+ * A load run's options, declared once (lib/option-table.ts): their defaults and limits, the
+ * checks that refuse a run that makes no sense or that would aim at another machine without
+ * being told to, and the command line of `npm run load`. The limits keep a run finite and its
+ * buffers small, and are generous for any real use; the bench, the profiler and the capacity
+ * benchmark take their load options from these entries.
  */
 import { isIP } from 'node:net';
-import type { LoadMode, LoadOptions } from './types.js';
+import { UsageError } from '../lib/cli.js';
+import { checkValue, type OptionValues } from '../lib/option-table.js';
+import type { LoadOptions } from './types.js';
 
-export const LOAD_MODES: readonly LoadMode[] = ['closed', 'conversation', 'open'];
+export const LOAD_OPTIONS = {
+  host: {
+    kind: 'text',
+    flag: 'host',
+    arg: 'H',
+    default: '127.0.0.1',
+    help: 'server address; loopback only unless --allow-remote',
+  },
+  port: { kind: 'integer', flag: 'port', arg: 'P', default: 1060, min: 1, max: 65535, help: 'server port' },
+  mode: {
+    kind: 'choice',
+    flag: 'mode',
+    arg: 'M',
+    choices: ['closed', 'conversation', 'open'],
+    default: 'closed',
+    help: 'closed: persistent connections, --pipeline questions in flight each; conversation: connect, ask --questions one at a time, close, repeat; open: --rate questions/s on a fixed schedule, latency counted from when each question was due (coordinated omission corrected)',
+  },
+  connections: {
+    kind: 'integer',
+    flag: 'connections',
+    arg: 'C',
+    default: 16,
+    min: 1,
+    max: 10_000,
+    help: 'connections, or virtual users in conversation mode',
+  },
+  pipeline: {
+    kind: 'integer',
+    flag: 'pipeline',
+    arg: 'D',
+    default: 1,
+    min: 1,
+    max: 1024,
+    help: 'questions in flight per connection, closed and open modes',
+  },
+  questions: {
+    kind: 'integer',
+    flag: 'questions',
+    arg: 'K',
+    default: 3,
+    min: 1,
+    max: 1_000_000,
+    help: 'questions per conversation, conversation mode',
+  },
+  rate: {
+    kind: 'number',
+    flag: 'rate',
+    arg: 'R',
+    default: 1000,
+    min: 0.001,
+    max: 10_000_000,
+    help: 'questions per second over all connections, open mode',
+  },
+  warmupS: {
+    kind: 'number',
+    flag: 'warmup',
+    arg: 'S',
+    default: 1,
+    min: 0,
+    max: 3600,
+    help: 'seconds of load before measuring starts',
+  },
+  durationS: {
+    kind: 'number',
+    flag: 'duration',
+    arg: 'S',
+    default: 5,
+    min: 0.001,
+    max: 3600,
+    help: 'seconds measured',
+  },
+  requests: {
+    kind: 'integer',
+    flag: 'requests',
+    arg: 'N',
+    default: 0,
+    min: 0,
+    defaultLabel: '0: no limit',
+    help: 'stop after N measured answers, if sooner than --duration',
+  },
+  timeoutMs: {
+    kind: 'integer',
+    flag: 'timeout-ms',
+    arg: 'T',
+    default: 5000,
+    min: 1,
+    max: 600_000,
+    help: 'an answer later than this is counted as a timeout',
+  },
+  threads: {
+    kind: 'integer',
+    flag: 'threads',
+    arg: 'N',
+    default: 1,
+    min: 1,
+    max: 64,
+    help: 'worker threads the connections are spread over',
+  },
+  allowRemote: { kind: 'flag', flag: 'allow-remote', help: 'allow a target that is not a loopback address' },
+} as const;
 
-export const DEFAULT_LOAD_OPTIONS: Readonly<LoadOptions> = Object.freeze({
-  host: '127.0.0.1',
-  port: 1060,
-  mode: 'closed',
-  connections: 16,
-  pipeline: 1,
-  questions: 3,
-  rate: 1000,
-  warmupS: 1,
-  durationS: 5,
-  requests: 0,
-  timeoutMs: 5000,
-  threads: 1,
-  allowRemote: false,
-});
+/** `npm run load`: the run's options and how to print its result. */
+export const LOAD_COMMAND_OPTIONS = {
+  ...LOAD_OPTIONS,
+  json: { kind: 'flag', flag: 'json', help: 'print exactly one JSON object (the result) on stdout, nothing else' },
+} as const;
 
-/** Upper bounds that keep a run finite and its buffers small; generous for any real use. */
-export const LIMITS = Object.freeze({
-  connections: 10_000,
-  pipeline: 1024,
-  questions: 1_000_000,
-  rate: 10_000_000,
-  warmupS: 3600,
-  durationS: 3600,
-  timeoutMs: 600_000,
-  threads: 64,
-});
+// The table and the library's contract (types.ts) must describe the same options.
+const TABLE_MATCHES_CONTRACT: OptionValues<typeof LOAD_OPTIONS> extends LoadOptions ? true : never = true;
+void TABLE_MATCHES_CONTRACT;
+
+export const LOAD_MODES = LOAD_OPTIONS.mode.choices;
+
+export const DEFAULT_LOAD_OPTIONS: Readonly<LoadOptions> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(LOAD_OPTIONS).map(([key, spec]) => [key, spec.kind === 'flag' ? false : spec.default]),
+  ) as unknown as LoadOptions,
+);
 
 /** A load request that cannot be run as given. */
 export class LoadOptionsError extends Error {}
@@ -53,35 +147,15 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
-function requireInteger(name: string, value: number, min: number, max: number): void {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new LoadOptionsError(`${name} must be a whole number from ${min} to ${max} (got ${value})`);
-  }
-}
-
-function requireNumber(name: string, value: number, min: number, max: number): void {
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new LoadOptionsError(`${name} must be a number from ${min} to ${max} (got ${value})`);
-  }
-}
-
 /** Fills in defaults and throws a LoadOptionsError for anything that cannot be run. */
 export function resolveLoadOptions(options: Partial<LoadOptions>): LoadOptions {
   const resolved: LoadOptions = { ...DEFAULT_LOAD_OPTIONS, ...stripUndefined(options) };
-  if (!LOAD_MODES.includes(resolved.mode)) {
-    throw new LoadOptionsError(`mode must be one of ${LOAD_MODES.join(', ')} (got ${String(resolved.mode)})`);
+  try {
+    for (const [key, spec] of Object.entries(LOAD_OPTIONS)) checkValue(spec, resolved[key as keyof LoadOptions], key);
+  } catch (error) {
+    if (error instanceof UsageError) throw new LoadOptionsError(error.message);
+    throw error;
   }
-  if (typeof resolved.host !== 'string' || resolved.host === '') throw new LoadOptionsError('host must be given');
-  requireInteger('port', resolved.port, 1, 65535);
-  requireInteger('connections', resolved.connections, 1, LIMITS.connections);
-  requireInteger('pipeline', resolved.pipeline, 1, LIMITS.pipeline);
-  requireInteger('questions', resolved.questions, 1, LIMITS.questions);
-  requireNumber('rate', resolved.rate, 0.001, LIMITS.rate);
-  requireNumber('warmupS', resolved.warmupS, 0, LIMITS.warmupS);
-  requireNumber('durationS', resolved.durationS, 0.001, LIMITS.durationS);
-  requireInteger('requests', resolved.requests, 0, Number.MAX_SAFE_INTEGER);
-  requireInteger('timeoutMs', resolved.timeoutMs, 1, LIMITS.timeoutMs);
-  requireInteger('threads', resolved.threads, 1, LIMITS.threads);
   if (resolved.threads > resolved.connections) {
     throw new LoadOptionsError(`threads (${resolved.threads}) cannot exceed connections (${resolved.connections})`);
   }

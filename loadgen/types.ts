@@ -1,7 +1,7 @@
 /**
  * The load generator's contract: what a run is asked to do and what it reports.
  * The bench runner, the profiler and the regression check read these shapes; change them
- * only together with the README's description of the JSON result.
+ * only together with docs/load.md's description of the JSON result.
  */
 
 export type LoadMode = 'closed' | 'conversation' | 'open';

@@ -2,23 +2,17 @@
  * Starts a server as its own process and waits for its listening line: how the tests, the
  * bench runner, the profiler and the regression check get a server to measure.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Schedule } from './shared/architecture.js';
+import { startChild } from '../lib/child-process.js';
+import { toArgv, type OptionValues } from '../lib/option-table.js';
+import { SERVER_OPTIONS } from './server-options.js';
 
 export const SERVER_ENTRY = fileURLToPath(new URL('./main.js', import.meta.url));
 
-export interface LaunchOptions {
+/** The server's own options (see server-options.ts), and how to start its process. */
+export interface LaunchOptions extends Partial<OptionValues<typeof SERVER_OPTIONS>> {
   architecture: string;
-  host?: string;
-  /** 0 (the default) lets the system choose a free port. */
-  port?: number;
-  workers?: number;
-  cpuUs?: number;
-  ioMs?: number;
-  idleTimeoutS?: number;
-  schedule?: Schedule;
-  verbose?: boolean;
   /** Put before node, e.g. ['taskset', '-c', '0']; it must exec node in place. */
   commandPrefix?: string[];
   nodeArgs?: string[];
@@ -57,116 +51,60 @@ export interface LaunchedServer {
   stop(timeoutMs?: number): Promise<ServerExit>;
 }
 
-const STDERR_TAIL_BYTES = 4096;
-const running = new Set<ChildProcess>();
-
-// Whatever happens to the caller, no server it launched outlives it.
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
+/** The server's command line; host 127.0.0.1 and port 0 (a free one) unless given. */
 export function serverArguments(options: LaunchOptions): string[] {
-  const args = [options.architecture, '--host', options.host ?? '127.0.0.1', '--port', String(options.port ?? 0)];
-  if (options.workers !== undefined) args.push('--workers', String(options.workers));
-  if (options.schedule !== undefined) args.push('--schedule', options.schedule);
-  if (options.cpuUs !== undefined) args.push('--cpu-us', String(options.cpuUs));
-  if (options.ioMs !== undefined) args.push('--io-ms', String(options.ioMs));
-  if (options.idleTimeoutS !== undefined) args.push('--idle-timeout-s', String(options.idleTimeoutS));
-  if (options.verbose === true) args.push('--verbose');
-  return args;
+  return [
+    options.architecture,
+    ...toArgv(SERVER_OPTIONS, { ...options, host: options.host ?? '127.0.0.1', port: options.port ?? 0 }),
+  ];
 }
 
-export function launchServer(options: LaunchOptions): Promise<LaunchedServer> {
-  const [command, ...prefixArgs] = [...(options.commandPrefix ?? []), process.execPath];
-  const args = [...prefixArgs, ...(options.nodeArgs ?? []), options.entry ?? SERVER_ENTRY, ...serverArguments(options)];
-  const child = spawn(command ?? process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
+export async function launchServer(options: LaunchOptions): Promise<LaunchedServer> {
+  const child = startChild({
+    command: [
+      ...(options.commandPrefix ?? []),
+      process.execPath,
+      ...(options.nodeArgs ?? []),
+      options.entry ?? SERVER_ENTRY,
+      ...serverArguments(options),
+    ],
     env: options.env ?? process.env,
   });
-  running.add(child);
-
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (text: string) => {
-    stderr = (stderr + text).slice(-STDERR_TAIL_BYTES);
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('exit', (code, signal) => {
-      running.delete(child);
-      resolve({ code, signal });
-    });
-  });
-
-  return new Promise((resolve, reject) => {
-    const timeoutMs = options.startTimeoutMs ?? 10_000;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new Error(
-          `${options.architecture} printed no listening line within ${timeoutMs} ms; stderr: ${stderr.trim() || '(empty)'}`,
-        ),
+  const timeoutMs = options.startTimeoutMs ?? 10_000;
+  const listening = await child.waitForLine(parseListeningLine, timeoutMs);
+  if (listening === null) {
+    const stderr = child.stderrTail().trim() || '(empty)';
+    if (child.spawnError !== null) throw new Error(`cannot start ${options.architecture}: ${child.spawnError}`);
+    if (!child.running) {
+      const { code, signal } = await child.exited;
+      throw new Error(
+        `${options.architecture} exited before listening (${signal ?? `exit ${code}`}); stderr: ${stderr}`,
       );
-    }, timeoutMs);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot start ${options.architecture}: ${error.message}`));
-    });
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(
-        new Error(
-          `${options.architecture} exited before listening (${signal ?? `exit ${code}`}); stderr: ${stderr.trim() || '(empty)'}`,
-        ),
-      );
-    });
-
-    let stdout = '';
-    let announced = false;
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (text: string) => {
-      if (announced) return;
-      stdout += text;
-      const lines = stdout.split('\n');
-      stdout = lines.pop() ?? '';
-      const listening = lines.map(parseListeningLine).find((parsed) => parsed !== null);
-      if (listening === undefined || listening === null) return;
-      announced = true;
-      clearTimeout(timer);
-      resolve({
-        pid: listening.pid,
-        host: listening.host,
-        port: listening.port,
-        listening,
-        child,
-        stderrTail: () => stderr,
-        stop: (stopTimeoutMs = 6000) => stopChild(child, exited, stopTimeoutMs),
-      });
-    });
-  });
+    }
+    child.kill();
+    throw new Error(`${options.architecture} printed no listening line within ${timeoutMs} ms; stderr: ${stderr}`);
+  }
+  return {
+    pid: listening.pid,
+    host: listening.host,
+    port: listening.port,
+    listening,
+    child: child.process,
+    stderrTail: () => child.stderrTail(),
+    stop: async (stopTimeoutMs = 6000) => {
+      const exit = await child.stop(stopTimeoutMs);
+      // Exited 0 by itself: killed processes end with a signal, not a code.
+      return { ...exit, graceful: exit.code === 0 };
+    },
+  };
 }
 
 function parseListeningLine(line: string): ListeningLine | null {
+  if (!line.startsWith('{')) return null;
   try {
     const parsed = JSON.parse(line) as Partial<ListeningLine>;
     return parsed.event === 'listening' ? (parsed as ListeningLine) : null;
   } catch {
     return null;
   }
-}
-
-async function stopChild(
-  child: ChildProcess,
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>,
-  timeoutMs: number,
-): Promise<ServerExit> {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), timeoutMs);
-  });
-  const first = await Promise.race([exited, late]);
-  clearTimeout(timer);
-  if (first !== 'late') return { ...first, graceful: first.code === 0 };
-  child.kill('SIGKILL');
-  return { ...(await exited), graceful: false };
 }

@@ -1,6 +1,6 @@
 /** `npm run server -- <architecture> [options]`: start one architecture and announce it. */
 import { fail, parseOrExit } from '../lib/cli.js';
-import { parseServerCommand, SERVER_USAGE } from './server-options.js';
+import { parseServerCommand, serverUsage } from './server-options.js';
 import { ARCHITECTURE_NAMES, findArchitecture } from './registry.js';
 import { ListenError } from './shared/tcp.js';
 
@@ -11,7 +11,7 @@ const SHUTDOWN_LIMIT_MS = 4500;
 async function main(): Promise<void> {
   const command = parseOrExit(PROG, () => parseServerCommand(process.argv.slice(2), ARCHITECTURE_NAMES));
   if (command.help) {
-    process.stdout.write(`${SERVER_USAGE}\n`);
+    process.stdout.write(`${serverUsage(ARCHITECTURE_NAMES)}\n`);
     return;
   }
   const architecture = findArchitecture(command.architecture);

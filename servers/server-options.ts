@@ -1,38 +1,80 @@
-/** The server command line: `zenbench server <architecture> [options]`, parsed and checked. */
+/** The server command line: `zenbench server <architecture> [options]`, declared once. */
 import { availableParallelism } from 'node:os';
-import { architectureArgument, choiceOption, integerOption, parseCommandLine, UsageError } from '../lib/cli.js';
-import type { Schedule, ServerOptions } from './shared/architecture.js';
+import { architectureArgument } from '../lib/cli.js';
+import { parseOptions, usageLines } from '../lib/option-table.js';
+import type { ServerOptions } from './shared/architecture.js';
 
-export const SERVER_USAGE = `usage: npm run server -- <architecture> [options]
+/** What every architecture is started with; the profiler and the launcher reuse these entries. */
+export const SERVER_OPTIONS = {
+  host: { kind: 'text', flag: 'host', arg: 'ADDR', default: '127.0.0.1', help: 'address to listen on' },
+  port: {
+    kind: 'integer',
+    flag: 'port',
+    arg: 'N',
+    default: 1060,
+    min: 0,
+    max: 65535,
+    help: 'TCP port, 0 for a free one',
+  },
+  workers: {
+    kind: 'integer',
+    flag: 'workers',
+    arg: 'N',
+    min: 1,
+    max: 1024,
+    defaultLabel: 'available parallelism',
+    help: 'pool threads or cluster processes',
+  },
+  schedule: {
+    kind: 'choice',
+    flag: 'schedule',
+    arg: 'rr|none',
+    choices: ['rr', 'none'],
+    default: 'rr',
+    help: "cluster only: Node's round robin, or the OS spreads connections",
+  },
+  cpuUs: {
+    kind: 'integer',
+    flag: 'cpu-us',
+    arg: 'N',
+    default: 0,
+    min: 0,
+    max: 10_000_000,
+    help: 'cpu-us of fixed CPU work per question',
+  },
+  ioMs: {
+    kind: 'integer',
+    flag: 'io-ms',
+    arg: 'N',
+    default: 0,
+    min: 0,
+    max: 600_000,
+    help: 'ms each question waits on a simulated external resource',
+  },
+  idleTimeoutS: {
+    kind: 'integer',
+    flag: 'idle-timeout-s',
+    arg: 'N',
+    default: 30,
+    min: 0,
+    max: 86_400,
+    help: 'close a connection idle this long, 0 for never',
+  },
+  verbose: { kind: 'flag', flag: 'verbose', help: 'log every connection on stderr (distorts measurements)' },
+} as const;
 
-architectures: blocking, pool, cluster, async
+export function serverUsage(architectureNames: readonly string[]): string {
+  return `usage: npm run server -- <architecture> [options]
+
+architectures: ${architectureNames.join(', ')}
 
 options:
-  --host ADDR            address to listen on (default 127.0.0.1)
-  --port N               TCP port, 0 for a free one (default 1060)
-  --workers N            pool threads or cluster processes (default: available parallelism)
-  --schedule rr|none     cluster only: Node's round robin, or the OS spreads connections (default rr)
-  --cpu-us N             cpu-us of fixed CPU work per question (default 0)
-  --io-ms N              ms each question waits on a simulated external resource (default 0)
-  --idle-timeout-s N     close a connection idle this long, 0 for never (default 30)
-  --verbose              log every connection on stderr (distorts measurements)
-  -h, --help             this text
+${usageLines(SERVER_OPTIONS)}
 
 Once it accepts connections the server prints one JSON line on stdout:
   {"event":"listening","architecture":...,"host":...,"port":...,"pid":...}
 SIGINT or SIGTERM stops it gracefully (exit 0).`;
-
-const FLAGS = {
-  host: { type: 'string' },
-  port: { type: 'string' },
-  workers: { type: 'string' },
-  schedule: { type: 'string' },
-  'cpu-us': { type: 'string' },
-  'io-ms': { type: 'string' },
-  'idle-timeout-s': { type: 'string' },
-  verbose: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+}
 
 export interface ServerCommand {
   architecture: string;
@@ -41,23 +83,7 @@ export interface ServerCommand {
 }
 
 export function parseServerCommand(argv: string[], architectureNames: readonly string[]): ServerCommand {
-  const { values, positionals } = parseCommandLine(argv, FLAGS, true);
-  const help = values.help === true;
+  const { values, help, positionals } = parseOptions(SERVER_OPTIONS, argv, true);
   const architecture = architectureArgument(positionals, architectureNames, help);
-  const host = values.host === undefined ? '127.0.0.1' : String(values.host);
-  if (host.trim() === '') throw new UsageError('--host must not be empty');
-  return {
-    architecture,
-    help,
-    options: {
-      host,
-      port: integerOption(values, 'port', 1060, 0, 65535),
-      workers: integerOption(values, 'workers', availableParallelism(), 1, 1024),
-      schedule: choiceOption<Schedule>(values, 'schedule', 'rr', ['rr', 'none']),
-      cpuUs: integerOption(values, 'cpu-us', 0, 0, 10_000_000),
-      ioMs: integerOption(values, 'io-ms', 0, 0, 600_000),
-      idleTimeoutS: integerOption(values, 'idle-timeout-s', 30, 0, 86_400),
-      verbose: values.verbose === true,
-    },
-  };
+  return { architecture, help, options: { ...values, workers: values.workers ?? availableParallelism() } };
 }

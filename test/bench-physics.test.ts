@@ -11,21 +11,18 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { before, describe, it } from 'node:test';
-import { ActiveProcesses } from '../lib/child-process.js';
 import { runLoadgenProcess } from '../loadgen/spawn-loadgen.js';
-import { planPoints } from '../bench/run/plan.js';
+import { planPoints } from '../bench/shared/plan.js';
 import type { PointResult } from '../bench/report/results-format.js';
 import { DEFAULT_RUNNER_TIMINGS, runSuite, type RunnerSettings } from '../bench/run/runner.js';
 import { findPattern, findWorkload, type Workload } from '../bench/shared/scenarios.js';
 import { launchServer } from '../servers/launch.js';
 
 const CORES = os.availableParallelism();
-const active = new ActiveProcesses();
 const settings: RunnerSettings = {
   ...DEFAULT_RUNNER_TIMINGS,
   launch: launchServer,
-  runLoad: (options, prefix) => runLoadgenProcess(options, prefix, active),
-  active,
+  runLoad: runLoadgenProcess,
   serverCommandPrefix: [],
   loadgenCommandPrefix: [],
   workers: undefined,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../lib/cli.js';
 import { parseBenchOptions } from '../bench/run/bench-options.js';
-import { estimateSeconds, planPoints } from '../bench/run/plan.js';
+import { estimateSeconds, planPoints } from '../bench/shared/plan.js';
 import { findPattern, findWorkload, SUITES } from '../bench/shared/scenarios.js';
 
 const ARCHITECTURES = ['blocking', 'pool', 'cluster', 'async'];

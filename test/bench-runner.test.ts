@@ -12,8 +12,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ActiveProcesses } from '../lib/child-process.js';
-import { planPoints } from '../bench/run/plan.js';
+import { liveChildCount } from '../lib/child-process.js';
+import { planPoints } from '../bench/shared/plan.js';
 import { listProcessTree } from '../lib/process-tree.js';
 import { findPattern, findWorkload } from '../bench/shared/scenarios.js';
 import { DEFAULT_RUNNER_TIMINGS, runSuite, type LoadRunner, type RunnerSettings } from '../bench/run/runner.js';
@@ -64,7 +64,6 @@ const fakeLoad: LoadRunner = async (options) => {
 describe('runner failure handling', () => {
   it('records a server that exits at start-up, hangs on stop or crashes mid-run, and goes on', async () => {
     const launchedPids: number[] = [];
-    const active = new ActiveProcesses();
     const settings: RunnerSettings = {
       ...DEFAULT_RUNNER_TIMINGS,
       stopTimeoutMs: 500,
@@ -79,7 +78,6 @@ describe('runner failure handling', () => {
         return server;
       },
       runLoad: fakeLoad,
-      active,
       serverCommandPrefix: [],
       loadgenCommandPrefix: [],
       workers: undefined,
@@ -138,7 +136,7 @@ describe('runner failure handling', () => {
     assert.equal(results.find((point) => point.architecture === 'well-behaved')?.summary?.failed, false);
     assert.equal(results.find((point) => point.architecture === 'hang-on-stop')?.summary?.failed, true);
     assert.equal(results.find((point) => point.architecture === 'exit-at-start')?.summary, null);
-    assert.equal(active.size, 0);
+    assert.equal(liveChildCount(), 0);
     assert.equal(launchedPids.length, 4);
     for (const pid of launchedPids) assert.equal(isAlive(pid), false, `server ${pid} is gone`);
   });

@@ -5,31 +5,21 @@
  * of its threads could drive at most, whichever side was the limit of this particular run.
  * A benchmark to read, not a test: it asserts nothing.
  */
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import Table from 'cli-table3';
-import { integerOption, numberOption, parseCommandLine, parseOrExit } from '../../lib/cli.js';
+import { stopChildrenOnSignals } from '../../lib/child-process.js';
+import { parseOrExit } from '../../lib/cli.js';
+import { parseOptions } from '../../lib/option-table.js';
+import { measureTreeCpu, processTreeMeasurable } from '../../lib/process-tree.js';
 import { runLoad } from '../../loadgen/index.js';
 import { DEFAULT_LOAD_OPTIONS } from '../../loadgen/load-options.js';
 import type { LoadResult } from '../../loadgen/types.js';
 import { launchServer } from '../../servers/launch.js';
+import { CAPACITY_OPTIONS, CAPACITY_USAGE } from './capacity-options.js';
 
 const PROG = 'bench:loadgen';
 const PIPELINES = [1, 16] as const;
-/** Linux's USER_HZ, the unit of /proc/<pid>/stat CPU times, on every mainstream platform. */
-const CLOCK_TICKS_PER_SECOND = 100;
-
-const USAGE = `usage: npm run bench:loadgen -- [--connections C] [--warmup S] [--duration S] [--threads N] [--json]
-
-Measures the answers per second the load generator drives against the async server at
-pipeline 1 and 16, and the CPU it uses to do it.
-
-  --connections C   connections (default 16)
-  --warmup S        seconds before measuring (default 1)
-  --duration S      seconds measured per pipeline depth (default 5)
-  --threads N       generator threads (default 1)
-  --json            one JSON object on stdout instead of the table
-  --help            show this help`;
+const STOP_GRACE_MS = 6000;
 
 interface CapacityRow {
   pipeline: number;
@@ -43,18 +33,6 @@ interface CapacityRow {
   serverCoreFraction: number | null;
   saturated: boolean;
   errors: number;
-}
-
-/** CPU seconds a process has used so far, from /proc; null where there is no /proc. */
-function processCpuSeconds(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
 }
 
 function toRow(pipeline: number, result: LoadResult, serverCpuSeconds: number | null, wallS: number): CapacityRow {
@@ -76,52 +54,37 @@ function toRow(pipeline: number, result: LoadResult, serverCpuSeconds: number | 
 }
 
 async function main(): Promise<void> {
-  const values = parseOrExit(
-    PROG,
-    () =>
-      parseCommandLine(process.argv.slice(2), {
-        connections: { type: 'string' },
-        warmup: { type: 'string' },
-        duration: { type: 'string' },
-        threads: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-      }).values,
-  );
-  if (values.help === true) {
-    process.stdout.write(`${USAGE}\n`);
+  const { values, help } = parseOrExit(PROG, () => parseOptions(CAPACITY_OPTIONS, process.argv.slice(2)));
+  if (help) {
+    process.stdout.write(`${CAPACITY_USAGE}\n`);
     return;
   }
-  const { connections, warmupS, durationS, threads } = parseOrExit(PROG, () => ({
-    connections: integerOption(values, 'connections', 16, 1, 10_000),
-    warmupS: numberOption(values, 'warmup', 1, 0, 600),
-    durationS: numberOption(values, 'duration', 5, 0.1, 600),
-    threads: integerOption(values, 'threads', 1, 1, 64),
-  }));
+  const { connections, warmupS, durationS, threads } = values;
+  stopChildrenOnSignals(PROG, STOP_GRACE_MS);
 
+  const measurable = processTreeMeasurable();
   const server = await launchServer({ architecture: 'async' });
   const rows: CapacityRow[] = [];
   try {
     for (const pipeline of PIPELINES) {
-      const serverCpuBefore = processCpuSeconds(server.pid);
-      const result = await runLoad({
-        ...DEFAULT_LOAD_OPTIONS,
-        port: server.port,
-        mode: 'closed',
-        connections,
-        pipeline,
-        warmupS,
-        durationS,
-        threads,
-      });
-      const serverCpuAfter = processCpuSeconds(server.pid);
       // The server's CPU is read around the whole run, warm-up included; close enough to say
       // which side was busier.
-      const serverCpu = serverCpuBefore === null || serverCpuAfter === null ? null : serverCpuAfter - serverCpuBefore;
-      rows.push(toRow(pipeline, result, serverCpu, warmupS + durationS));
+      const { result, cpuSeconds } = await measureTreeCpu(server.pid, () =>
+        runLoad({
+          ...DEFAULT_LOAD_OPTIONS,
+          port: server.port,
+          mode: 'closed',
+          connections,
+          pipeline,
+          warmupS,
+          durationS,
+          threads,
+        }),
+      );
+      rows.push(toRow(pipeline, result, measurable ? cpuSeconds : null, warmupS + durationS));
     }
   } finally {
-    await server.stop();
+    await server.stop(STOP_GRACE_MS);
   }
 
   const machine = {
@@ -131,7 +94,7 @@ async function main(): Promise<void> {
     connections,
     threads,
   };
-  if (values.json === true) {
+  if (values.json) {
     process.stdout.write(`${JSON.stringify({ machine, rows })}\n`);
     return;
   }

@@ -1,8 +1,8 @@
 /**
- * results/baseline.json: what `npm run bench:baseline` records and `npm run bench:check`
+ * reference/check-baseline.json: what `npm run bench:baseline` records and `npm run bench:check`
  * compares with. Every repetition's figure is kept, not only the point's, because the
- * threshold of each point is computed from the spread of its repetitions. The README's check
- * section documents the format; a change that breaks readers bumps BASELINE_FORMAT_VERSION.
+ * threshold of each point is computed from the spread of its repetitions. docs/check.md
+ * documents the format; a change that breaks readers bumps BASELINE_FORMAT_VERSION.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -13,7 +13,7 @@ import type { MeasureSettings } from './check-points.js';
 export const BASELINE_FORMAT_VERSION = 1;
 
 export interface MetricSamples {
-  /** The point's figure: lower quartile of the repetitions (stats.ts, quietFigure). */
+  /** The point's figure: lower quartile of the repetitions (lib/stats.ts, quietFigure). */
   figure: number;
   /** One figure per repetition (a fresh server each). */
   values: number[];

@@ -1,24 +1,41 @@
 /**
- * The check's fixed point set and how each point is measured. Changing anything here changes
- * what the numbers mean: the settings are stored in the baseline, and a baseline recorded
- * with other settings is refused (re-record it).
+ * The check's fixed point set and how each point is measured. The points are the bench's
+ * suite `check` (bench/shared/scenarios.ts), in the bench's terms and ids; how they are
+ * measured is the check's own. Changing anything here changes what the numbers mean: the
+ * settings are stored in the baseline, and a baseline recorded with other settings is refused
+ * (re-record it).
  */
 import { ARCHITECTURE_NAMES } from '../../servers/registry.js';
+import { pointId as benchPointId } from '../shared/plan.js';
+import { findPattern, findSuite, findWorkload, type Suite, type TrafficPattern } from '../shared/scenarios.js';
+
+function declared<T>(found: T | undefined, what: string): T {
+  if (found === undefined) throw new Error(`bench/shared/scenarios.ts declares no ${what}`);
+  return found;
+}
+
+const CHECK_SUITE: Suite = declared(findSuite('check'), "suite 'check'");
+const CHECK_PATTERN: TrafficPattern = declared(findPattern(CHECK_SUITE.patterns[0] ?? ''), "the check suite's pattern");
+const CHECK_CONNECTIONS: number = declared(CHECK_SUITE.connections[0], "the check suite's connections");
+
+/**
+ * Answers per measured chunk: about 15 ms of server CPU, long enough that reading /proc is
+ * precise, short enough that a chunk often falls between two bursts of a neighbour's work.
+ */
+const ANSWERS_PER_CHUNK: Readonly<Record<string, number>> = { none: 1000, 'cpu-50': 250 };
 
 export interface CheckWorkload {
   name: string;
   cpuUs: number;
-  /**
-   * Answers per measured chunk: about 15 ms of server CPU, long enough that reading /proc is
-   * precise, short enough that a chunk often falls between two bursts of a neighbour's work.
-   */
+  /** See ANSWERS_PER_CHUNK. */
   answersPerChunk: number;
 }
 
-export const CHECK_WORKLOADS: readonly CheckWorkload[] = [
-  { name: 'no-work', cpuUs: 0, answersPerChunk: 1000 },
-  { name: 'cpu-50', cpuUs: 50, answersPerChunk: 250 },
-];
+export const CHECK_WORKLOADS: readonly CheckWorkload[] = CHECK_SUITE.workloads.map((name) => ({
+  name,
+  cpuUs: declared(findWorkload(name), `workload '${name}'`).cpuUs,
+  answersPerChunk: declared(ANSWERS_PER_CHUNK[name], `chunk size for workload '${name}'`),
+}));
 
 export interface CheckPoint {
   id: string;
@@ -58,7 +75,7 @@ export interface MeasureSettings {
   oneCpu: boolean;
   /**
    * Measured chunks per repetition. Interleaved with the other points' chunks they span the
-   * repetition's ~8 s, so a slow episode of the machine (~1 s) touches only a few of them.
+   * repetition's ~15 s, so a slow episode of the machine (~1 s) touches only a few of them.
    */
   chunksPerRepetition: number;
   /**
@@ -67,13 +84,13 @@ export interface MeasureSettings {
    * which a single odd chunk would decide.
    */
   chunkQuantile: number;
-  /** Fresh server processes per point; the check takes their median. */
+  /** Fresh server processes per point; the check takes their lower quartile (lib/stats.ts, quietFigure). */
   repetitions: number;
 }
 
 export const CHECK_SETTINGS: Readonly<MeasureSettings> = Object.freeze({
-  connections: 1,
-  pipeline: 1,
+  connections: CHECK_CONNECTIONS,
+  pipeline: CHECK_PATTERN.pipeline,
   workers: 2,
   warmupAnswers: 10_000,
   settleChunks: 3,
@@ -112,7 +129,7 @@ export function settingsFingerprint(settings: MeasureSettings, workloads: readon
 }
 
 export function pointId(architecture: string, workload: CheckWorkload): string {
-  return `${architecture}/${workload.name}`;
+  return benchPointId(architecture, workload.name, CHECK_PATTERN.name, CHECK_CONNECTIONS);
 }
 
 export function checkPoints(

@@ -33,7 +33,7 @@ import { medianOrNull } from '../../lib/stats.js';
 
 export const CHECK_REPORT_VERSION = 1;
 
-/** Standard deviations of the difference of the figures that count as a change (see README). */
+/** Standard deviations of the difference of the figures that count as a change (see docs/check.md). */
 export const THRESHOLD_MULTIPLE = 4;
 
 export interface CheckRequest {

@@ -3,7 +3,8 @@
  * where the machine allows it: many VMs expose no performance counters, and then perf prints
  * `<not supported>`. Probed at run time; the check falls back to normalised CPU time.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { startChild } from '../../lib/child-process.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const EVENT = 'instructions:u';
@@ -42,31 +43,15 @@ export function probeInstructionsCounter(): CounterProbe {
   };
 }
 
-function perfStatOutput(args: string[]): { stderr: () => string; stop: () => Promise<void> } {
-  const child = spawn('perf', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  child.once('error', () => undefined);
-  return {
-    stderr: () => stderr,
-    async stop() {
-      child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_LIMIT_MS);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
 /** Starts counting the pids' user-space instructions; the returned stop() gives the count. */
 export async function countInstructions(pids: readonly number[]): Promise<{ stop: () => Promise<number | null> }> {
-  const perf = perfStatOutput(['stat', '-e', EVENT, '-x', ',', '-p', pids.join(',')]);
+  const perf = startChild({ command: ['perf', 'stat', '-e', EVENT, '-x', ',', '-p', pids.join(',')] });
   await sleep(ATTACH_MS);
   return {
     async stop() {
-      await perf.stop();
-      return parsePerfCsv(perf.stderr());
+      // perf prints its counts when interrupted.
+      await perf.stop(STOP_LIMIT_MS, 'SIGINT');
+      return parsePerfCsv(perf.stderrTail());
     },
   };
 }

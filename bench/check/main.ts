@@ -1,4 +1,5 @@
 /** `npm run bench:check` and `npm run bench:baseline` (`--record`). */
+import { stopChildrenOnSignals } from '../../lib/child-process.js';
 import { fail, parseOrExit } from '../../lib/cli.js';
 import { writeBaseline } from './baseline.js';
 import { runCheck } from './check.js';
@@ -11,20 +12,12 @@ import { CHECK_SETTINGS } from './check-points.js';
 
 const PROG = 'zenbench check';
 
-// Exiting through process.exit runs launch.ts's exit hook, which kills any server still up.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    process.stderr.write(`${PROG}: interrupted by ${signal}\n`);
-    process.exit(EXIT_CANNOT_RUN);
-  });
-}
+/** How long an interrupted check gives its servers to stop; measurements are lost anyway. */
+const INTERRUPT_GRACE_MS = 1000;
+stopChildrenOnSignals(PROG, INTERRUPT_GRACE_MS, { exitCode: EXIT_CANNOT_RUN });
 
 async function main(): Promise<number> {
-  const command = parseOrExit(
-    PROG,
-    () => parseCheckCommand(process.argv.slice(2), CHECK_SETTINGS.repetitions),
-    EXIT_CANNOT_RUN,
-  );
+  const command = parseOrExit(PROG, () => parseCheckCommand(process.argv.slice(2)), EXIT_CANNOT_RUN);
   if (command.help) {
     process.stdout.write(`${CHECK_USAGE}\n`);
     return 0;

@@ -12,8 +12,8 @@ export interface MetricDescription {
   /** One line for the report: what the number is. */
   explanation: string;
   /**
-   * The smallest threshold the check uses, whatever the measured noise. See the README's
-   * section on the check for where each comes from.
+   * The smallest threshold the check uses, whatever the measured noise. See docs/check.md
+   * for where each comes from.
    */
   floor: number;
 }

@@ -3,13 +3,13 @@
 # RUNS checks with INJECT_PCT% of each point's cost added as --cpu-us work (detections),
 # alternating so that both series see the same machine. Each run holds the machine lock, so
 # that other zenbench measurements on this machine do not overlap it.
-#   bench/check/prove.sh                 # 10 + 10 runs, +10%, against results/baseline.json
+#   bench/check/prove.sh                 # 10 + 10 runs, +10%, against reference/check-baseline.json
 #   RUNS=3 INJECT_PCT=20 OUT=/tmp/p bench/check/prove.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RUNS=${RUNS:-10}
 INJECT_PCT=${INJECT_PCT:-10}
-BASELINE=${BASELINE:-results/baseline.json}
+BASELINE=${BASELINE:-reference/check-baseline.json}
 LOCK=${LOCK:-/tmp/zenbench-machine.lock}
 OUT=${OUT:-$(mktemp -d /tmp/zenbench-check-proof.XXXXXX)}
 SERIES=${SERIES:-quiet inject}   # SERIES=quiet for the false-alarm series alone

@@ -3,21 +3,14 @@
  * Exit codes: 0 compared (whatever the verdicts); 2 bad usage or unreadable files.
  */
 import Table from 'cli-table3';
-import { fail, parseCommandLine, parseOrExit } from '../../lib/cli.js';
+import { fail, parseOrExit } from '../../lib/cli.js';
+import { parseOptions } from '../../lib/option-table.js';
+import { COMPARE_OPTIONS, COMPARE_USAGE } from './compare-options.js';
 import { compareResults, SIGNIFICANCE_LEVEL, type ComparisonReport, type MetricComparison } from './compare-results.js';
 import { formatMs, formatThroughput } from '../report/tables.js';
 import { readBenchResults, ResultsFormatError } from '../report/results-format.js';
 
 const PROG = 'bench:compare';
-
-const USAGE = `Usage: npm run bench:compare -- A.json B.json [--json]
-
-Shows run B beside run A (results files of npm run bench), the change at every point they
-share, and whether it exceeds run-to-run noise. Noise test: B's and A's repetitions must not
-overlap at all, with exact p = 2/C(m+n, m) <= ${SIGNIFICANCE_LEVEL}; that needs --repeat 3 or more in both runs.
-
-  --json       the comparison as JSON on stdout
-  -h, --help   this text`;
 
 function describeChange(metric: MetricComparison): string {
   if (metric.changePercent === null) return metric.verdict;
@@ -74,11 +67,11 @@ function renderReport(report: ComparisonReport, pathA: string, pathB: string): s
 }
 
 function main(): void {
-  const { values, positionals } = parseOrExit(PROG, () =>
-    parseCommandLine(process.argv.slice(2), { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, true),
+  const { values, help, positionals } = parseOrExit(PROG, () =>
+    parseOptions(COMPARE_OPTIONS, process.argv.slice(2), true),
   );
-  if (values.help === true) {
-    process.stdout.write(`${USAGE}\n`);
+  if (help) {
+    process.stdout.write(`${COMPARE_USAGE}\n`);
     return;
   }
   const [pathA, pathB, ...extra] = positionals;
@@ -87,7 +80,7 @@ function main(): void {
   }
   try {
     const report = compareResults(readBenchResults(pathA), readBenchResults(pathB));
-    if (values.json === true) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else process.stdout.write(`${renderReport(report, pathA, pathB)}\n`);
   } catch (error) {
     if (error instanceof ResultsFormatError) fail(PROG, error.message);

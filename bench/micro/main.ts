@@ -5,19 +5,15 @@
  */
 import Table from 'cli-table3';
 import { Bench } from 'tinybench';
-import { integerOption, parseCommandLine, parseOrExit } from '../../lib/cli.js';
+import { parseOrExit } from '../../lib/cli.js';
+import { parseOptions } from '../../lib/option-table.js';
 import { newLatencyHistogram } from '../../loadgen/histogram.js';
 import { Framer } from '../../protocol/framer.js';
+import { MICRO_OPTIONS, MICRO_USAGE } from './micro-options.js';
 import { answerFor, APHORISMS, MAX_QUESTION_BYTES, QUESTION_END } from '../../protocol/zen.js';
 import { burnCpu } from '../../servers/shared/work.js';
 
 const PROG = 'bench:micro';
-
-const USAGE = `Usage: npm run bench:micro -- [--json] [--time MS]
-
-  --time MS    time budget per task in milliseconds (default 500)
-  --json       results as JSON on stdout instead of a table
-  -h, --help   this text`;
 
 export interface MicroResult {
   name: string;
@@ -130,20 +126,14 @@ function renderTable(results: readonly MicroResult[]): string {
 }
 
 async function main(): Promise<void> {
-  const { values, timeMs } = parseOrExit(PROG, () => {
-    const { values } = parseCommandLine(process.argv.slice(2), {
-      json: { type: 'boolean' },
-      time: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    });
-    return { values, timeMs: integerOption(values, 'time', 500, 10, 60_000) };
-  });
-  if (values.help === true) {
-    process.stdout.write(`${USAGE}\n`);
+  const { values, help } = parseOrExit(PROG, () => parseOptions(MICRO_OPTIONS, process.argv.slice(2)));
+  if (help) {
+    process.stdout.write(`${MICRO_USAGE}\n`);
     return;
   }
+  const { timeMs } = values;
   const results = await runMicroBenchmarks(timeMs);
-  if (values.json === true) {
+  if (values.json) {
     process.stdout.write(`${JSON.stringify({ node: process.version, results }, null, 2)}\n`);
   } else {
     process.stdout.write(`${renderTable(results)}\n`);

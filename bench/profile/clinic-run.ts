@@ -4,7 +4,6 @@
  * Clinic's exit status alone proves nothing (flame can crash and still exit 0), so the run
  * only counts when the report file is there and holds more than an error page.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -13,7 +12,11 @@ import { SERVER_ENTRY, serverArguments } from '../../servers/launch.js';
 import { isAlive } from '../../lib/process-tree.js';
 import type { ClinicTool } from './clinic-tools.js';
 import { ProfileFailure } from './failure.js';
-import { judgeLoad, LOAD_FINISHED_EVENT, loadTimeLimitMs, type LoadOutcome } from './judge-load.js';
+import { startChild, type Child } from '../../lib/child-process.js';
+import { toArgv } from '../../lib/option-table.js';
+import { LOAD_OPTIONS } from '../../loadgen/load-options.js';
+import { loadTimeLimitMs, type LoadOutcome } from '../../loadgen/spawn-loadgen.js';
+import { judgeLoad, LOAD_FINISHED_EVENT } from './judge-load.js';
 import type { ProfileCommand } from './profile-options.js';
 
 const CLINIC_BIN = createRequire(import.meta.url).resolve('clinic/bin.js');
@@ -28,7 +31,6 @@ const ANALYSIS_BASE_MS = 60_000;
 const ANALYSIS_PER_LOAD_SECOND_MS = 10_000;
 /** Real reports embed their data and visualiser: hundreds of KB. Clinic's error page is about 200 bytes. */
 export const MIN_REPORT_BYTES = 32 * 1024;
-const OUTPUT_TAIL_LINES = 40;
 
 export interface ClinicReport {
   reportDir: string;
@@ -39,99 +41,16 @@ export interface ClinicReport {
   warnings: string[];
 }
 
-/** One clinic process group: clinic, the server under it, the shell and load of --on-port. */
-class ClinicProcess {
-  readonly child: ChildProcess;
-  readonly outputTail: string[] = [];
-  private readonly watchers = new Set<(line: string) => void>();
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private readonly killOnExit = (): void => this.killGroup();
-
-  constructor(args: string[], workingDir: string) {
-    this.child = spawn(process.execPath, args, {
-      // bubbleprof gathers every node_trace.*.log of its working directory, and 0x keeps
-      // its temporary files there: a directory of the run's own keeps runs apart.
-      cwd: workingDir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // A group of its own, so that one kill takes down everything clinic started.
-      detached: true,
-      env: { ...process.env, NO_INSIGHT: '1', NO_UPDATE_NOTIFIER: '1' },
-    });
-    process.once('exit', this.killOnExit);
-    this.exited = new Promise((resolve) => {
-      this.child.once('error', (error) => {
-        this.remember(`cannot start clinic: ${error.message}`);
-        resolve({ code: null, signal: null });
-      });
-      this.child.once('close', (code, signal) => resolve({ code, signal }));
-    });
-    for (const stream of [this.child.stdout, this.child.stderr]) {
-      let pending = '';
-      stream?.setEncoding('utf8').on('data', (text: string) => {
-        const lines = (pending + text).split('\n');
-        pending = lines.pop() ?? '';
-        lines.forEach((line) => this.remember(line));
-      });
-    }
-  }
-
-  private remember(line: string): void {
-    this.outputTail.push(line);
-    if (this.outputTail.length > OUTPUT_TAIL_LINES) this.outputTail.shift();
-    for (const watcher of this.watchers) watcher(line);
-  }
-
-  /** The first line for which `pick` returns a value; null if clinic exits or time runs out first. */
-  async waitForLine<T>(pick: (line: string) => T | null, timeoutMs: number): Promise<T | null> {
-    let watcher: ((line: string) => void) | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const seen = new Promise<T>((resolve) => {
-      watcher = (line) => {
-        const value = pick(line);
-        if (value !== null) resolve(value);
-      };
-      this.watchers.add(watcher);
-    });
-    const late = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), timeoutMs);
-    });
-    const result = await Promise.race([seen, late, this.exited.then(() => null)]);
-    clearTimeout(timer);
-    if (watcher !== undefined) this.watchers.delete(watcher);
-    return result;
-  }
-
-  async waitForExit(timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null } | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), timeoutMs);
-    });
-    const result = await Promise.race([this.exited, late]);
-    clearTimeout(timer);
-    return result;
-  }
-
-  killGroup(): void {
-    if (this.child.pid === undefined) return;
-    try {
-      process.kill(-this.child.pid, 'SIGKILL');
-    } catch {
-      // ESRCH: the whole group has exited already.
-    }
-  }
-
-  release(): void {
-    this.killGroup();
-    process.removeListener('exit', this.killOnExit);
-  }
-
-  /** The server's own complaint if it made one, else clinic's last words. */
-  lastWords(): string {
-    const lines = this.outputTail.map((line) => line.trim()).filter((line) => line !== '');
-    const fromServer = lines.filter((line) => line.startsWith('zenbench server:')).pop();
-    const errorLine = lines.filter((line) => /error/i.test(line)).pop();
-    return fromServer ?? errorLine ?? lines.pop() ?? '(no output)';
-  }
+/** The server's own complaint if it made one, else clinic's last words. */
+function lastWords(clinic: Child): string {
+  const lines = clinic
+    .recentLines()
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  if (clinic.spawnError !== null) lines.push(`cannot start clinic: ${clinic.spawnError}`);
+  const fromServer = lines.filter((line) => line.startsWith('zenbench server:')).pop();
+  const errorLine = lines.filter((line) => /error/i.test(line)).pop();
+  return fromServer ?? errorLine ?? lines.pop() ?? '(no output)';
 }
 
 /** Single quotes for the shell; envString in clinic still expands $NAME inside them, hence the check. */
@@ -153,14 +72,7 @@ export function clinicArguments(
     shellWord(DRIVE_LOAD_ENTRY),
     '--port',
     '$PORT',
-    '--connections',
-    String(load.connections),
-    '--pipeline',
-    String(load.pipeline),
-    '--warmup',
-    String(load.warmupS),
-    '--duration',
-    String(load.durationS),
+    ...toArgv(LOAD_OPTIONS, { mode: 'closed', ...load }).map(shellWord),
     '--result-file',
     shellWord(resultFile),
   ].join(' ');
@@ -222,13 +134,21 @@ export async function runClinic(
   progress: (message: string) => void,
 ): Promise<ClinicReport> {
   const resultFile = join(reportDir, 'load-result.json');
-  const clinic = new ClinicProcess(clinicArguments(tool, command, reportDir, resultFile), reportDir);
+  const clinic = startChild({
+    command: [process.execPath, ...clinicArguments(tool, command, reportDir, resultFile)],
+    // bubbleprof gathers every node_trace.*.log of its working directory, and 0x keeps
+    // its temporary files there: a directory of the run's own keeps runs apart.
+    cwd: reportDir,
+    // One kill then takes down everything clinic started: the server, the shell, the load.
+    group: true,
+    env: { ...process.env, NO_INSIGHT: '1', NO_UPDATE_NOTIFIER: '1' },
+  });
   const name = `clinic ${tool.name}`;
   try {
     const serverPid = await clinic.waitForLine(listeningPid, START_TIMEOUT_MS);
     if (serverPid === null) {
       throw new ProfileFailure(
-        `the ${command.server.architecture} server did not start under ${name}: ${clinic.lastWords()}`,
+        `the ${command.server.architecture} server did not start under ${name}: ${lastWords(clinic)}`,
       );
     }
     const { load } = command;
@@ -241,7 +161,7 @@ export async function runClinic(
       loadTimeLimitMs(load) + START_TIMEOUT_MS,
     );
     if (loadOver === null) {
-      throw new ProfileFailure(`${name} ended or hung before the load finished: ${clinic.lastWords()}`);
+      throw new ProfileFailure(`${name} ended or hung before the load finished: ${lastWords(clinic)}`);
     }
     // doctor, flame and heapprofiler end the server themselves; bubbleprof waits for a
     // process that exits by itself, which a server never does, so it gets our SIGINT.
@@ -254,7 +174,7 @@ export async function runClinic(
       throw new ProfileFailure(`${name} did not finish its report within ${Math.round(analysisMs / 1000)} s`);
     if (exit.code !== 0) {
       throw new ProfileFailure(
-        `${name} failed (${exit.signal ?? `exit ${exit.code}`}): ${clinic.lastWords()}${knownCause(tool, reportDir)}`,
+        `${name} failed (${exit.signal ?? `exit ${exit.code}`}): ${lastWords(clinic)}${knownCause(tool, reportDir)}`,
       );
     }
 
@@ -262,7 +182,7 @@ export async function runClinic(
     const verdict = judgeLoad(outcome);
     if (verdict.fatal !== null) throw new ProfileFailure(verdict.fatal);
 
-    const { htmlPath, htmlBytes } = verifiedReport(tool, reportDir, clinic.outputTail, clinic.lastWords());
+    const { htmlPath, htmlBytes } = verifiedReport(tool, reportDir, clinic.recentLines(), lastWords(clinic));
     return {
       reportDir,
       htmlPath,
@@ -272,7 +192,7 @@ export async function runClinic(
       warnings: verdict.warning === null ? [] : [verdict.warning],
     };
   } finally {
-    clinic.release();
+    clinic.kill();
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The Clinic.js tools and what each can profile here. Clinic is no longer maintained, so
  * this records what was tried on this project's servers (Node 20.20.2, clinic 13.0.0) rather
- * than what clinic's documentation promises; the README carries the same table.
+ * than what clinic's documentation promises; docs/profile.md carries the same table.
  */
 
 export type ClinicToolName = 'flame' | 'doctor' | 'bubbleprof' | 'heapprofiler';

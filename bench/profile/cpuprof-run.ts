@@ -10,7 +10,8 @@ import { launchServer, type LaunchedServer } from '../../servers/launch.js';
 import { CpuProfileError, readCpuProfile, type CpuProfile } from './cpuprofile.js';
 import { ProfileFailure } from './failure.js';
 import { summarizeProfiles, type HotFunctionSummary } from './hot-functions.js';
-import { judgeLoad, runLoadgen, type LoadOutcome } from './judge-load.js';
+import { spawnLoadgen, type LoadOutcome } from '../../loadgen/spawn-loadgen.js';
+import { judgeLoad } from './judge-load.js';
 import type { ProfileCommand } from './profile-options.js';
 
 /** Writing a large profile happens after the server's own shutdown; give it room. */
@@ -63,7 +64,7 @@ export async function runCpuprof(
 
   let outcome: LoadOutcome;
   try {
-    outcome = await runLoadgen({ host: server.host, port: server.port, ...load });
+    outcome = await spawnLoadgen({ host: server.host, port: server.port, mode: 'closed', ...load });
   } finally {
     await stopWritingProfiles(server);
   }

@@ -1,8 +1,9 @@
 /**
  * `npm run profile -- <architecture> [--tool T] [options]`: profile one server under load
- * and leave a report whose existence has been checked; see PROFILE_USAGE.
+ * and leave a report whose existence has been checked; see profileUsage().
  */
 import { readdirSync, rmdirSync } from 'node:fs';
+import { stopChildrenOnSignals } from '../../lib/child-process.js';
 import { fail, parseOrExit, UsageError } from '../../lib/cli.js';
 import { ARCHITECTURE_NAMES } from '../../servers/registry.js';
 import { CLINIC_TOOLS, knownBrokenHere } from './clinic-tools.js';
@@ -10,10 +11,11 @@ import { runClinic } from './clinic-run.js';
 import { runCpuprof } from './cpuprof-run.js';
 import { ProfileFailure } from './failure.js';
 import { printClinicReport, printCpuprofReport } from './profile-report.js';
-import { parseProfileCommand, PROFILE_USAGE, type ProfileCommand } from './profile-options.js';
+import { parseProfileCommand, profileUsage, type ProfileCommand } from './profile-options.js';
 import { createReportDirectory, DEFAULT_PROFILES_DIR, PROJECT_ROOT } from './profile-dir.js';
 
 const PROG = 'zenbench profile';
+const INTERRUPT_GRACE_MS = 1000;
 
 function parse(argv: string[]): ProfileCommand {
   return parseOrExit(PROG, () => {
@@ -29,12 +31,11 @@ function parse(argv: string[]): ProfileCommand {
 async function main(): Promise<void> {
   const command = parse(process.argv.slice(2));
   if (command.help) {
-    process.stdout.write(`${PROFILE_USAGE}\n`);
+    process.stdout.write(`${profileUsage(ARCHITECTURE_NAMES)}\n`);
     return;
   }
-  // Ctrl-C: exit, and the exit handlers of the runners take their processes down with us.
-  process.once('SIGINT', () => process.exit(130));
-  process.once('SIGTERM', () => process.exit(143));
+  // A profile cut short is lost anyway: the processes get a moment, not a graceful stop.
+  stopChildrenOnSignals(PROG, INTERRUPT_GRACE_MS);
 
   const progress = (message: string): void => {
     process.stderr.write(`${PROG}: ${message}\n`);

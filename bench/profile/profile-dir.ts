@@ -2,10 +2,11 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PROFILES_DIR } from '../shared/paths.js';
 
-/** This file runs as dist/bench/profile/report-dir.js; the project is three levels up. */
+/** This file runs as dist/bench/profile/profile-dir.js; the project is three levels up. */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const DEFAULT_PROFILES_DIR = join(PROJECT_ROOT, 'results', 'profiles');
+export const DEFAULT_PROFILES_DIR = join(PROJECT_ROOT, PROFILES_DIR);
 
 /** e.g. 20261122-014938 in UTC, so that names sort by time. */
 function timestamp(now: Date): string {

@@ -1,66 +1,77 @@
 /** The profile command line: `zenbench profile <architecture> [options]`, parsed and checked. */
-import {
-  architectureArgument,
-  choiceOption,
-  integerOption,
-  numberOption,
-  parseCommandLine,
-  UsageError,
-} from '../../lib/cli.js';
+import { architectureArgument } from '../../lib/cli.js';
+import { parseOptions, usageLines } from '../../lib/option-table.js';
+import { LOAD_OPTIONS } from '../../loadgen/load-options.js';
+import { SERVER_OPTIONS } from '../../servers/server-options.js';
+import { PROFILES_DIR } from '../shared/paths.js';
 import type { Schedule } from '../../servers/shared/architecture.js';
 
 export const PROFILE_TOOLS = ['cpuprof', 'flame', 'doctor', 'bubbleprof', 'heapprofiler'] as const;
 export type ProfileTool = (typeof PROFILE_TOOLS)[number];
 
-const DEFAULT_DURATION_S = 10;
-const DEFAULT_WARMUP_S = 1;
-const DEFAULT_CONNECTIONS = 16;
 /** The blocking server answers one connection at a time; every further one would count as unanswered. */
 const DEFAULT_BLOCKING_CONNECTIONS = 1;
-const DEFAULT_TOP = 15;
 
-export const PROFILE_USAGE = `usage: npm run profile -- <architecture> [options]
+// The profiler leaves the schedule to the server unless told: the same entry without a default.
+const { default: _serverDefault, ...schedule } = SERVER_OPTIONS.schedule;
+
+export const PROFILE_OPTIONS = {
+  tool: {
+    kind: 'choice',
+    flag: 'tool',
+    arg: 'T',
+    choices: PROFILE_TOOLS,
+    default: 'cpuprof',
+    help: "cpuprof: Node's own --cpu-prof, .cpuprofile files (one per process and pool thread) and a table of the functions with the most self time; flame, doctor, bubbleprof, heapprofiler: Clinic.js, an HTML report",
+  },
+  cpuUs: { ...SERVER_OPTIONS.cpuUs, help: `server: ${SERVER_OPTIONS.cpuUs.help}` },
+  ioMs: { ...SERVER_OPTIONS.ioMs, help: `server: ${SERVER_OPTIONS.ioMs.help}` },
+  workers: { ...SERVER_OPTIONS.workers, help: `server: ${SERVER_OPTIONS.workers.help}` },
+  schedule: { ...schedule, defaultLabel: 'rr', help: `server: ${schedule.help}` },
+  port: { ...SERVER_OPTIONS.port, default: 0, help: `server: ${SERVER_OPTIONS.port.help}` },
+  connections: {
+    kind: 'integer',
+    flag: 'connections',
+    arg: 'C',
+    min: LOAD_OPTIONS.connections.min,
+    max: LOAD_OPTIONS.connections.max,
+    defaultLabel: `${LOAD_OPTIONS.connections.default}; ${DEFAULT_BLOCKING_CONNECTIONS} for blocking, which serves one at a time`,
+    help: `load: ${LOAD_OPTIONS.connections.help}`,
+  },
+  pipeline: { ...LOAD_OPTIONS.pipeline, help: `load: ${LOAD_OPTIONS.pipeline.help}` },
+  warmupS: { ...LOAD_OPTIONS.warmupS, help: `load: ${LOAD_OPTIONS.warmupS.help}` },
+  durationS: { ...LOAD_OPTIONS.durationS, min: 0.1, default: 10, help: `load: ${LOAD_OPTIONS.durationS.help}` },
+  top: {
+    kind: 'integer',
+    flag: 'top',
+    arg: 'N',
+    default: 15,
+    min: 1,
+    max: 1000,
+    help: 'cpuprof: rows in the table of hottest functions',
+  },
+  outDir: {
+    kind: 'text',
+    flag: 'out',
+    arg: 'DIR',
+    defaultLabel: PROFILES_DIR,
+    help: "put the run's report directory under DIR",
+  },
+} as const;
+
+export function profileUsage(architectureNames: readonly string[]): string {
+  return `usage: npm run profile -- <architecture> [options]
 
 Profiles one zenbench server while the load generator drives it, and leaves a report.
 
-architectures: blocking, pool, cluster, async
+architectures: ${architectureNames.join(', ')}
 
-  --tool T            cpuprof | flame | doctor | bubbleprof | heapprofiler (default cpuprof)
-                        cpuprof: Node's own --cpu-prof; .cpuprofile files (one per process and
-                          pool thread) and a table of the functions with the most self time
-                        flame, doctor, bubbleprof, heapprofiler: Clinic.js; an HTML report
-  --cpu-us N          server: cpu-us of fixed CPU work per question (default 0)
-  --io-ms N           server: ms each question waits on a simulated resource (default 0)
-  --workers N         server: pool threads or cluster processes (default: available parallelism)
-  --schedule rr|none  server, cluster only: who spreads the connections (default rr)
-  --port N            server: TCP port (default 0: a free one)
-  --connections C     load: connections (default ${DEFAULT_CONNECTIONS}; ${DEFAULT_BLOCKING_CONNECTIONS} for blocking, which serves one at a time)
-  --pipeline D        load: questions in flight per connection (default 1)
-  --warmup S          load: seconds before the measured window (default ${DEFAULT_WARMUP_S})
-  --duration S        load: seconds measured (default ${DEFAULT_DURATION_S})
-  --top N             cpuprof: rows in the table of hottest functions (default ${DEFAULT_TOP})
-  --out DIR           put the run's report directory under DIR (default results/profiles)
-  -h, --help          this text
+${usageLines(PROFILE_OPTIONS)}
 
 Each run writes a fresh directory <tool>-<architecture>-<time> under --out and prints
 its path. Exit status: 0 with a verified report, 1 when no usable report came out
 (the tool failed, the server did not start, the load did not run), 2 for bad usage.`;
-
-const FLAGS = {
-  tool: { type: 'string' },
-  'cpu-us': { type: 'string' },
-  'io-ms': { type: 'string' },
-  workers: { type: 'string' },
-  schedule: { type: 'string' },
-  port: { type: 'string' },
-  connections: { type: 'string' },
-  pipeline: { type: 'string' },
-  warmup: { type: 'string' },
-  duration: { type: 'string' },
-  top: { type: 'string' },
-  out: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+}
 
 /** What the profiled server is started with; undefined leaves the server's own default. */
 export interface ProfiledServerSettings {
@@ -92,32 +103,28 @@ export interface ProfileCommand {
 }
 
 export function parseProfileCommand(argv: string[], architectureNames: readonly string[]): ProfileCommand {
-  const { values, positionals } = parseCommandLine(argv, FLAGS, true);
-  const help = values.help === true;
+  const { values, help, positionals } = parseOptions(PROFILE_OPTIONS, argv, true);
   const architecture = architectureArgument(positionals, architectureNames, help);
-  const out = values.out === undefined ? undefined : String(values.out);
-  if (out !== undefined && out.trim() === '') throw new UsageError('--out must not be empty');
-
-  const defaultConnections = architecture === 'blocking' ? DEFAULT_BLOCKING_CONNECTIONS : DEFAULT_CONNECTIONS;
+  const defaultConnections =
+    architecture === 'blocking' ? DEFAULT_BLOCKING_CONNECTIONS : LOAD_OPTIONS.connections.default;
   return {
     help,
-    tool: choiceOption<ProfileTool>(values, 'tool', 'cpuprof', PROFILE_TOOLS),
+    tool: values.tool,
     server: {
       architecture,
-      cpuUs: integerOption(values, 'cpu-us', 0, 0, 10_000_000),
-      ioMs: integerOption(values, 'io-ms', 0, 0, 600_000),
-      workers: values.workers === undefined ? undefined : integerOption(values, 'workers', 1, 1, 1024),
-      schedule:
-        values.schedule === undefined ? undefined : choiceOption<Schedule>(values, 'schedule', 'rr', ['rr', 'none']),
-      port: integerOption(values, 'port', 0, 0, 65535),
+      cpuUs: values.cpuUs,
+      ioMs: values.ioMs,
+      workers: values.workers,
+      schedule: values.schedule,
+      port: values.port,
     },
     load: {
-      connections: integerOption(values, 'connections', defaultConnections, 1, 10_000),
-      pipeline: integerOption(values, 'pipeline', 1, 1, 1024),
-      warmupS: numberOption(values, 'warmup', DEFAULT_WARMUP_S, 0, 3600),
-      durationS: numberOption(values, 'duration', DEFAULT_DURATION_S, 0.1, 3600),
+      connections: values.connections ?? defaultConnections,
+      pipeline: values.pipeline,
+      warmupS: values.warmupS,
+      durationS: values.durationS,
     },
-    top: integerOption(values, 'top', DEFAULT_TOP, 1, 1000),
-    outDir: out,
+    top: values.top,
+    outDir: values.outDir,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * results/latest.html: the tables and the charts on one self-contained page. The SVGs are
+ * <out>/latest.html: the tables and the charts on one self-contained page. The SVGs are
  * inlined, so the page opens from disk (file://) with nothing beside it.
  */
 import type { RenderedChart } from './charts.js';

@@ -1,5 +1,5 @@
 /**
- * results/latest.md, in the manner of fastify/benchmarks' README: the machine, Node, date and
+ * <out>/latest.md, in the manner of fastify/benchmarks' README: the machine, Node, date and
  * method first, then one table per workload and traffic pattern.
  */
 import type { BenchResults } from './results-format.js';

@@ -1,7 +1,7 @@
 /**
- * The bench results file, results/<UTC timestamp>.json: its shape, its version, and reading
- * it back. bench:compare and the CI regression check read these files; the README documents
- * every field. A change that breaks readers bumps FORMAT_VERSION.
+ * The bench results file, <out>/<UTC timestamp>.json: its shape, its version, and reading
+ * it back. bench:compare reads these files; docs/bench.md documents every field. A change
+ * that breaks readers bumps FORMAT_VERSION.
  */
 import { readFileSync } from 'node:fs';
 import type { LoadMode, LoadResult } from '../../loadgen/types.js';

@@ -1,16 +1,107 @@
 /**
- * `npm run bench` options: a suite, narrowed by filters.
+ * `npm run bench` options, declared once: a suite, narrowed by filters.
  */
-import { integerOption, numberOption, parseCommandLine, UsageError } from '../../lib/cli.js';
+import { parseOptions, usageLines } from '../../lib/option-table.js';
+import { LOAD_OPTIONS } from '../../loadgen/load-options.js';
+import { SERVER_OPTIONS } from '../../servers/server-options.js';
+import { RESULTS_DIR } from '../shared/paths.js';
 import {
+  findPattern,
+  findSuite,
+  findWorkload,
   PATTERNS,
   SUITES,
   WORKLOADS,
-  findSuite,
   type Suite,
   type TrafficPattern,
   type Workload,
 } from '../shared/scenarios.js';
+
+export function benchOptionTable(architectures: readonly string[]) {
+  return {
+    suite: {
+      kind: 'choice',
+      flag: 'suite',
+      arg: 'NAME',
+      choices: SUITES.map((suite) => suite.name),
+      default: 'default',
+      help: `the points to measure: ${SUITES.map((suite) => `${suite.name}: ${suite.description}`).join('; ')}`,
+    },
+    architectures: {
+      kind: 'words',
+      flag: 'servers',
+      arg: 'LIST',
+      choices: architectures,
+      defaultLabel: `all: ${architectures.join(',')}`,
+      help: 'architectures, comma-separated',
+    },
+    workloads: {
+      kind: 'words',
+      flag: 'workloads',
+      arg: 'LIST',
+      choices: WORKLOADS.map((workload) => workload.name),
+      defaultLabel: "the suite's",
+      help: `workloads, comma-separated: ${WORKLOADS.map((workload) => workload.name).join(',')}`,
+    },
+    patterns: {
+      kind: 'words',
+      flag: 'patterns',
+      arg: 'LIST',
+      choices: PATTERNS.map((pattern) => pattern.name),
+      defaultLabel: "the suite's",
+      help: `traffic patterns, comma-separated: ${PATTERNS.map((pattern) => pattern.name).join(',')}`,
+    },
+    connections: {
+      kind: 'integers',
+      flag: 'connections',
+      arg: 'LIST',
+      min: LOAD_OPTIONS.connections.min,
+      max: LOAD_OPTIONS.connections.max,
+      defaultLabel: "the suite's",
+      help: 'concurrency levels, e.g. 1,16,64',
+    },
+    durationS: {
+      kind: 'number',
+      flag: 'duration',
+      arg: 'S',
+      min: 0.1,
+      max: LOAD_OPTIONS.durationS.max,
+      defaultLabel: "the suite's",
+      help: 'measured seconds per point',
+    },
+    warmupS: {
+      kind: 'number',
+      flag: 'warmup',
+      arg: 'S',
+      min: 0,
+      max: LOAD_OPTIONS.warmupS.max,
+      defaultLabel: "the suite's",
+      help: 'warm-up seconds per point, not measured',
+    },
+    repeat: {
+      kind: 'integer',
+      flag: 'repeat',
+      arg: 'N',
+      default: 1,
+      min: 1,
+      max: 100,
+      help: "measure every point N times; medians are reported, the spread feeds bench:compare's noise test",
+    },
+    workers: {
+      ...SERVER_OPTIONS.workers,
+      defaultLabel: "each server's own, the core count",
+      help: 'workers for pool and cluster',
+    },
+    pin: {
+      kind: 'flag',
+      flag: 'pin',
+      help: 'with taskset: the load generator on the last CPU, the server on all the others (recorded)',
+    },
+    json: { kind: 'flag', flag: 'json', help: 'print the results JSON on stdout instead of tables; no progress bar' },
+    quiet: { kind: 'flag', flag: 'quiet', help: 'print nothing but errors; no progress bar' },
+    outDir: { kind: 'text', flag: 'out', arg: 'DIR', default: RESULTS_DIR, help: 'where results go' },
+  } as const;
+}
 
 export interface BenchCommandOptions {
   help: boolean;
@@ -33,97 +124,29 @@ export function benchUsage(architectures: readonly string[]): string {
   return `Usage: npm run bench -- [options]
 
 Runs the architectures under each workload and traffic pattern, and writes
-results/<UTC timestamp>.json, results/latest.{json,md,html} and results/charts/*.svg.
+<out>/<UTC timestamp>.json, <out>/latest.{json,md,html} and <out>/charts/*.svg.
 
-  --suite NAME         ${SUITES.map((suite) => suite.name).join(' | ')} (default: default)
-${SUITES.map((suite) => `                         ${suite.name}: ${suite.description}`).join('\n')}
-  --servers LIST       architectures, comma-separated (default: all: ${architectures.join(',')})
-  --workloads LIST     ${WORKLOADS.map((workload) => workload.name).join(',')} (default: the suite's)
-  --patterns LIST      ${PATTERNS.map((pattern) => pattern.name).join(',')} (default: the suite's)
-  --connections LIST   concurrency levels, e.g. 1,16,64 (default: the suite's)
-  --duration S         measured seconds per point (default: the suite's)
-  --warmup S           warm-up seconds per point, not measured (default: the suite's)
-  --repeat N           measure every point N times; medians are reported, the spread
-                       feeds bench:compare's noise test (default 1)
-  --workers N          workers for pool and cluster (default: each server's own, the core count)
-  --pin                with taskset: server on CPU 0, load generator on CPU 1 (recorded)
-  --json               print the results JSON on stdout instead of tables; no progress bar
-  --quiet              print nothing but errors; no progress bar
-  --out DIR            where results go (default: results)
-  -h, --help           this text`;
+${usageLines(benchOptionTable(architectures))}`;
 }
 
-function listOption(values: Record<string, string | boolean | undefined>, name: string): string[] | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  const items = String(raw)
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0);
-  if (items.length === 0) throw new UsageError(`--${name} needs at least one value`);
-  return [...new Set(items)];
-}
-
-function pick<T extends { name: string }>(name: string, table: readonly T[], wanted: readonly string[]): T[] {
-  return wanted.map((item) => {
-    const found = table.find((entry) => entry.name === item);
-    if (found === undefined) {
-      throw new UsageError(`--${name}: unknown '${item}' (known: ${table.map((entry) => entry.name).join(', ')})`);
-    }
-    return found;
-  });
+/** Words the table has already checked against these lists. */
+function found<T>(items: readonly string[], find: (name: string) => T | undefined): T[] {
+  return items.flatMap((item) => find(item) ?? []);
 }
 
 export function parseBenchOptions(argv: string[], knownArchitectures: readonly string[]): BenchCommandOptions {
-  const { values } = parseCommandLine(argv, {
-    suite: { type: 'string' },
-    servers: { type: 'string' },
-    workloads: { type: 'string' },
-    patterns: { type: 'string' },
-    connections: { type: 'string' },
-    duration: { type: 'string' },
-    warmup: { type: 'string' },
-    repeat: { type: 'string' },
-    workers: { type: 'string' },
-    pin: { type: 'boolean' },
-    json: { type: 'boolean' },
-    quiet: { type: 'boolean' },
-    out: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  const suiteName = String(values.suite ?? 'default');
-  const suite = findSuite(suiteName);
-  if (suite === undefined) {
-    throw new UsageError(`--suite must be one of ${SUITES.map((entry) => entry.name).join(', ')} (got '${suiteName}')`);
-  }
-  const architectures = listOption(values, 'servers') ?? [...knownArchitectures];
-  for (const architecture of architectures) {
-    if (!knownArchitectures.includes(architecture)) {
-      throw new UsageError(`--servers: unknown '${architecture}' (known: ${knownArchitectures.join(', ')})`);
-    }
-  }
-  const connections = (listOption(values, 'connections') ?? suite.connections.map(String)).map((text) => {
-    const value = Number(text);
-    if (!/^\d+$/.test(text) || value < 1 || value > 10_000) {
-      throw new UsageError(`--connections: '${text}' is not a whole number from 1 to 10000`);
-    }
-    return value;
-  });
-  const workers = values.workers === undefined ? undefined : integerOption(values, 'workers', 1, 1, 256);
+  const { values, help } = parseOptions(benchOptionTable(knownArchitectures), argv);
+  const suite = findSuite(values.suite) ?? SUITES[0];
+  if (suite === undefined) throw new Error('no suites declared');
   return {
-    help: values.help === true,
+    ...values,
+    help,
     suite,
-    architectures,
-    workloads: pick('workloads', WORKLOADS, listOption(values, 'workloads') ?? suite.workloads),
-    patterns: pick('patterns', PATTERNS, listOption(values, 'patterns') ?? suite.patterns),
-    connections,
-    warmupS: numberOption(values, 'warmup', suite.warmupS, 0, 600),
-    durationS: numberOption(values, 'duration', suite.durationS, 0.1, 3600),
-    repeat: integerOption(values, 'repeat', 1, 1, 100),
-    workers,
-    pin: values.pin === true,
-    json: values.json === true,
-    quiet: values.quiet === true,
-    outDir: String(values.out ?? 'results'),
+    architectures: values.architectures ?? [...knownArchitectures],
+    workloads: found(values.workloads ?? suite.workloads, findWorkload),
+    patterns: found(values.patterns ?? suite.patterns, findPattern),
+    connections: values.connections ?? [...suite.connections],
+    warmupS: values.warmupS ?? suite.warmupS,
+    durationS: values.durationS ?? suite.durationS,
   };
 }

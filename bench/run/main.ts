@@ -6,11 +6,11 @@
 import { parseOrExit } from '../../lib/cli.js';
 import { launchServer } from '../../servers/launch.js';
 import { ARCHITECTURE_NAMES } from '../../servers/registry.js';
-import { ActiveProcesses } from '../../lib/child-process.js';
+import { stopChildrenOnSignals } from '../../lib/child-process.js';
 import { collectEnvironment, tasksetAvailable } from '../shared/environment.js';
 import { runLoadgenProcess } from '../../loadgen/spawn-loadgen.js';
 import { benchUsage, parseBenchOptions } from './bench-options.js';
-import { estimateSeconds, planPoints } from './plan.js';
+import { estimateSeconds, planPoints } from '../shared/plan.js';
 import { BenchProgress, formatSeconds } from './progress.js';
 import { FORMAT_VERSION, type BenchResults, type PinSettings } from '../report/results-format.js';
 import { writeResults } from '../report/write-results.js';
@@ -47,24 +47,19 @@ async function main(): Promise<void> {
     );
   }
 
-  const active = new ActiveProcesses();
   const abort = new AbortController();
   const progress = chatty && process.stderr.isTTY ? new BenchProgress(points, options.repeat) : null;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (abort.signal.aborted) return;
-    abort.abort();
-    progress?.stop();
-    process.stderr.write(`\n${PROG}: ${signal}: stopping the running server and load generator\n`);
-    void active.stopAll().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  stopChildrenOnSignals(PROG, DEFAULT_RUNNER_TIMINGS.stopTimeoutMs, {
+    before: () => {
+      abort.abort();
+      progress?.stop();
+    },
+  });
 
   const settings: RunnerSettings = {
     ...DEFAULT_RUNNER_TIMINGS,
     launch: launchServer,
-    runLoad: (loadOptions, prefix) => runLoadgenProcess(loadOptions, prefix, active),
-    active,
+    runLoad: runLoadgenProcess,
     serverCommandPrefix: pin.applied && pin.serverCpus !== null ? ['taskset', '-c', pin.serverCpus] : [],
     loadgenCommandPrefix: pin.applied && pin.loadgenCpus !== null ? ['taskset', '-c', pin.loadgenCpus] : [],
     workers: options.workers,
@@ -123,8 +118,6 @@ async function main(): Promise<void> {
     process.stderr.write(`${PROG}: ${failed.length} point(s) failed: ${failed.map((point) => point.id).join(', ')}\n`);
     process.exitCode = 1;
   }
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
 }
 
 main().catch((error: unknown) => {

@@ -4,7 +4,7 @@
  * with their estimate, so it corrects itself on a slower or busier machine.
  */
 import cliProgress from 'cli-progress';
-import { POINT_OVERHEAD_S, type BenchPoint } from './plan.js';
+import { POINT_OVERHEAD_S, type BenchPoint } from '../shared/plan.js';
 import type { RunProgress } from './runner.js';
 
 function estimateOf(point: BenchPoint): number {

@@ -4,10 +4,10 @@
  * with the server's stderr and the run goes on. The launcher and the load runner are passed
  * in, so that tests can substitute misbehaving servers.
  */
+import { DEFAULT_LOAD_OPTIONS } from '../../loadgen/load-options.js';
 import type { LoadOptions, LoadResult } from '../../loadgen/types.js';
 import type { LaunchedServer, LaunchOptions, ServerExit } from '../../servers/launch.js';
-import { ActiveProcesses, once } from '../../lib/child-process.js';
-import type { BenchPoint } from './plan.js';
+import type { BenchPoint } from '../shared/plan.js';
 import { measureTreeCpu, PeakRssSampler } from '../../lib/process-tree.js';
 import type {
   FailureStage,
@@ -34,8 +34,6 @@ export type LoadRunner = (options: LoadOptions, commandPrefix: readonly string[]
 export interface RunnerSettings {
   launch: ServerLauncher;
   runLoad: LoadRunner;
-  /** Processes to stop on Ctrl-C; the runner registers each server it starts. */
-  active: ActiveProcesses;
   serverCommandPrefix: string[];
   loadgenCommandPrefix: string[];
   /** Workers for pool and cluster; undefined leaves each server its default. */
@@ -92,19 +90,17 @@ function loadOptionsFor(
   durationS: number,
 ): LoadOptions {
   return {
+    ...DEFAULT_LOAD_OPTIONS,
     host: server.host,
     port: server.port,
     mode: point.pattern.mode,
     connections: point.connections,
     pipeline: point.pattern.pipeline,
     questions: point.pattern.questions,
-    rate: 0,
     warmupS: 0,
     durationS,
-    requests: 0,
     timeoutMs: settings.questionTimeoutMs,
     threads: settings.loadgenThreads,
-    allowRemote: false,
   };
 }
 
@@ -166,13 +162,11 @@ export async function runRepetition(
   if (server.child.exitCode !== null || server.child.signalCode !== null) {
     crash = { code: server.child.exitCode, signal: server.child.signalCode, graceful: false };
   }
-  const stop = once(() => {
+  // On Ctrl-C lib/child-process.ts stops the server; a later stop() shares that outcome.
+  const stop = (): Promise<ServerExit> => {
     stopping = true;
     return server.stop(settings.stopTimeoutMs);
-  });
-  const unregister = settings.active.add(async () => {
-    await stop();
-  });
+  };
   const sampler = new PeakRssSampler(server.pid, settings.rssSampleIntervalMs);
   sampler.start();
 
@@ -230,7 +224,6 @@ export async function runRepetition(
       stderrTail: server.stderrTail(),
     };
   } finally {
-    unregister();
     endPhase('stop');
   }
   if (failure === null && exit !== null && (!exit.graceful || exit.code !== 0)) {

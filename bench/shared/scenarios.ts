@@ -47,6 +47,9 @@ export const WORKLOADS: readonly Workload[] = [
   { name: 'none', label: 'no work', cpuUs: 0, ioMs: 0 },
   { name: 'cpu', label: 'CPU-bound (--cpu-us 1000)', cpuUs: 1000, ioMs: 0 },
   { name: 'io', label: 'I/O-bound (--io-ms 5)', cpuUs: 0, ioMs: 5 },
+  // The regression check's second workload: enough work that a change to it shows, little
+  // enough that the architectures' own costs still count.
+  { name: 'cpu-50', label: 'light CPU (--cpu-us 50)', cpuUs: 50, ioMs: 0 },
 ];
 
 export const PATTERNS: readonly TrafficPattern[] = [
@@ -100,6 +103,16 @@ export const SUITES: readonly Suite[] = [
     connections: [1, 4, 16, 64, 256, 1024],
     warmupS: 1,
     durationS: 5,
+  },
+  {
+    name: 'check',
+    description:
+      "the regression check's points: every architecture x {none, cpu-50}, one connection, one question at a time (bench:check measures them its own way)",
+    workloads: ['none', 'cpu-50'],
+    patterns: ['persistent'],
+    connections: [1],
+    warmupS: 0.5,
+    durationS: 2,
   },
 ];
 

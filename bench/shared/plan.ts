@@ -1,7 +1,7 @@
 /**
  * Turns a suite and the user's filters into the ordered list of points to measure.
  */
-import type { TrafficPattern, Workload } from '../shared/scenarios.js';
+import type { TrafficPattern, Workload } from './scenarios.js';
 
 /** One measurement: one server configuration under one load. */
 export interface BenchPoint {

@@ -1,0 +1,9 @@
+/**
+ * Where zenbench writes. A user's runs go to RESULTS_DIR, which git ignores, so that a run
+ * leaves the checkout clean; REFERENCE_DIR holds the committed reference run and the
+ * regression check's baseline, replaced only on purpose (docs/bench.md, docs/check.md).
+ */
+export const RESULTS_DIR = 'results';
+export const PROFILES_DIR = `${RESULTS_DIR}/profiles`;
+export const REFERENCE_DIR = 'reference';
+export const BASELINE_PATH = `${REFERENCE_DIR}/check-baseline.json`;
