@@ -258,7 +258,11 @@ export function optionsMarkdown(table: OptionTable): string {
   const cell = (text: string): string => text.replace(/\|/g, '\\|');
   const rows = [...Object.values(table), HELP].map((spec) => {
     const limits = limitsText(spec);
-    return `| \`${flagText(spec)}\` | ${cell(defaultText(spec) ?? '')} | ${cell(spec.help)}${limits === null ? '' : ` (${cell(limits)})`} |`;
+    const given = defaultText(spec);
+    const described = spec.defaultLabel === undefined ? `\`${cell(given ?? '')}\`` : cell(spec.defaultLabel);
+    const fallback = given === null ? (spec.kind === 'flag' ? 'off' : '') : described;
+    const help = `${cell(spec.help)}${limits === null ? '' : ` (${cell(limits)})`}`;
+    return `| \`${cell(flagText(spec))}\` | ${fallback} | ${help} |`;
   });
   return ['| option | default | what it does |', '| --- | --- | --- |', ...rows].join('\n');
 }
