@@ -67,10 +67,10 @@ function baselinePoint(id: string, cost: number, metric: CostMetric = 'normalise
 }
 
 const COSTS: Record<string, number> = {
-  'async/no-work': 12,
-  'async/cpu-50': 87,
-  'pool/no-work': 45,
-  'pool/cpu-50': 120,
+  'async/no-work/persistent/c1': 12,
+  'async/cpu-50/persistent/c1': 87,
+  'pool/no-work/persistent/c1': 45,
+  'pool/cpu-50/persistent/c1': 120,
 };
 
 function syntheticBaseline(metric: CostMetric = 'normalised-cpu'): BaselineFile {
@@ -268,33 +268,33 @@ describe('the check flow with a fake measurer', () => {
   });
 
   it('a clear regression at one point is measured again and fails the check with exit 1', async () => {
-    const fake = fakeMeasurer((id) => cost(id) * (id === 'pool/no-work' ? 1.25 : 1));
+    const fake = fakeMeasurer((id) => cost(id) * (id === 'pool/no-work/persistent/c1' ? 1.25 : 1));
     const report = await runCheck(request(baselinePath, { measure: fake.measure }));
     assert.equal(report.exitCode, 1, report.summary);
-    const pool = report.points.find((point) => point.id === 'pool/no-work');
+    const pool = report.points.find((point) => point.id === 'pool/no-work/persistent/c1');
     assert.equal(pool?.verdict, 'regression');
     assert.ok(pool?.confirmation !== null);
     // The confirmation measures every point again, so that the suspect is interleaved with the rest.
-    assert.equal(fake.calls.get('pool/no-work'), 2 * SETTINGS.repetitions);
-    assert.equal(fake.calls.get('async/no-work'), 2 * SETTINGS.repetitions);
-    assert.equal(report.points.find((point) => point.id === 'async/no-work')?.verdict, 'ok');
-    assert.deepEqual(report.points.find((point) => point.id === 'async/no-work')?.confirmationValues, []);
+    assert.equal(fake.calls.get('pool/no-work/persistent/c1'), 2 * SETTINGS.repetitions);
+    assert.equal(fake.calls.get('async/no-work/persistent/c1'), 2 * SETTINGS.repetitions);
+    assert.equal(report.points.find((point) => point.id === 'async/no-work/persistent/c1')?.verdict, 'ok');
+    assert.deepEqual(report.points.find((point) => point.id === 'async/no-work/persistent/c1')?.confirmationValues, []);
   });
 
   it('a burst of noise during the first look only is not confirmed and passes', async () => {
     const fake = fakeMeasurer(
-      (id, attempt) => cost(id) * (id === 'async/cpu-50' && attempt < SETTINGS.repetitions ? 1.3 : 1),
+      (id, attempt) => cost(id) * (id === 'async/cpu-50/persistent/c1' && attempt < SETTINGS.repetitions ? 1.3 : 1),
     );
     const report = await runCheck(request(baselinePath, { measure: fake.measure }));
     assert.equal(report.exitCode, 0, report.summary);
-    assert.equal(report.points.find((point) => point.id === 'async/cpu-50')?.verdict, 'not-confirmed');
+    assert.equal(report.points.find((point) => point.id === 'async/cpu-50/persistent/c1')?.verdict, 'not-confirmed');
   });
 
   it('an improvement passes and says so', async () => {
-    const fake = fakeMeasurer((id) => cost(id) * (id === 'async/no-work' ? 0.7 : 1));
+    const fake = fakeMeasurer((id) => cost(id) * (id === 'async/no-work/persistent/c1' ? 0.7 : 1));
     const report = await runCheck(request(baselinePath, { measure: fake.measure }));
     assert.equal(report.exitCode, 0);
-    assert.equal(report.points.find((point) => point.id === 'async/no-work')?.verdict, 'improved');
+    assert.equal(report.points.find((point) => point.id === 'async/no-work/persistent/c1')?.verdict, 'improved');
   });
 
   it('a point that cannot be measured makes the check unable to run (exit 2), not a pass', async () => {
@@ -303,7 +303,7 @@ describe('the check flow with a fake measurer', () => {
       request(baselinePath, {
         measure: async (requests) =>
           requests.map((one) =>
-            one.point.id === 'pool/cpu-50'
+            one.point.id === 'pool/cpu-50/persistent/c1'
               ? new MeasurementError('server exited before listening')
               : fake.measureOne(one),
           ),

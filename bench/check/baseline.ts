@@ -4,8 +4,9 @@
  * threshold of each point is computed from the spread of its repetitions. docs/check.md
  * documents the format; a change that breaks readers bumps BASELINE_FORMAT_VERSION.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { readText } from '../../lib/read-text.js';
 import type { BenchEnvironment } from '../report/results-format.js';
 import { isCostMetric, type CostMetric } from './metrics.js';
 import type { MeasureSettings } from './check-points.js';
@@ -110,15 +111,12 @@ export function parseBaseline(text: string, source: string): BaselineFile {
 }
 
 export function readBaseline(path: string): BaselineFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file; record one with npm run bench:baseline' : (error as Error).message;
+  const read = readText(path);
+  if ('problem' in read) {
+    const why = read.missing ? 'no such file; record one with npm run bench:baseline' : read.problem;
     throw new BaselineError(`cannot read baseline ${path}: ${why}`);
   }
-  return parseBaseline(text, path);
+  return parseBaseline(read.text, path);
 }
 
 /** Written to a temporary file and renamed, so an interrupted recording leaves the old baseline whole. */

@@ -101,29 +101,25 @@ export const CHECK_SETTINGS: Readonly<MeasureSettings> = Object.freeze({
   repetitions: 5,
 });
 
-/** The settings that must match between baseline and check for their numbers to compare. */
+/**
+ * The settings that must match between baseline and check for their numbers to compare; the
+ * repetitions are left out, since a baseline takes more of them than a check.
+ */
+const FINGERPRINTED = [
+  'connections',
+  'pipeline',
+  'workers',
+  'warmupAnswers',
+  'settleChunks',
+  'procedure',
+  'oneCpu',
+  'chunksPerRepetition',
+  'chunkQuantile',
+] as const satisfies readonly (keyof MeasureSettings)[];
+
 export function settingsFingerprint(settings: MeasureSettings, workloads: readonly CheckWorkload[]): string {
-  const {
-    connections,
-    pipeline,
-    workers,
-    warmupAnswers,
-    settleChunks,
-    procedure,
-    oneCpu,
-    chunksPerRepetition,
-    chunkQuantile,
-  } = settings;
   return JSON.stringify({
-    connections,
-    pipeline,
-    workers,
-    warmupAnswers,
-    settleChunks,
-    procedure,
-    oneCpu,
-    chunksPerRepetition,
-    chunkQuantile,
+    ...Object.fromEntries(FINGERPRINTED.map((key) => [key, settings[key]])),
     workloads: workloads.map(({ name, cpuUs, answersPerChunk }) => ({ name, cpuUs, answersPerChunk })),
   });
 }

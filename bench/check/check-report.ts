@@ -35,18 +35,11 @@ function pointLabel(point: PointReport): string {
 
 function pointRow(point: PointReport): string[] {
   const { first, confirmation, info } = point;
-  const now =
-    first === null
-      ? '-'
-      : confirmation === null
-        ? figure(first.now)
-        : `${figure(first.now)}, again ${figure(confirmation.now)}`;
-  const change =
-    first === null
-      ? '-'
-      : confirmation === null
-        ? percent(first.change)
-        : `${percent(first.change)}, again ${percent(confirmation.change)}`;
+  /** The first look's value, and the confirmation's beside it when there was one. */
+  const looks = (show: (look: NonNullable<typeof first>) => string): string =>
+    first === null ? '-' : confirmation === null ? show(first) : `${show(first)}, again ${show(confirmation)}`;
+  const now = looks((look) => figure(look.now));
+  const change = looks((look) => percent(look.change));
   const threshold =
     first === null ? '-' : `±${(Math.max(first.threshold, confirmation?.threshold ?? 0) * 100).toFixed(1)}%`;
   const verdict =

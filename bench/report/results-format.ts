@@ -3,7 +3,7 @@
  * it back. bench:compare reads these files; docs/bench.md documents every field. A change
  * that breaks readers bumps FORMAT_VERSION.
  */
-import { readFileSync } from 'node:fs';
+import { readText } from '../../lib/read-text.js';
 import type { LoadMode, LoadResult } from '../../loadgen/types.js';
 
 export const FORMAT_VERSION = 1;
@@ -190,11 +190,7 @@ export function parseBenchResults(text: string, source = 'results'): BenchResult
 }
 
 export function readBenchResults(path: string): BenchResults {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ResultsFormatError(`${path}: cannot read (${error instanceof Error ? error.message : String(error)})`);
-  }
-  return parseBenchResults(text, path);
+  const read = readText(path);
+  if ('problem' in read) throw new ResultsFormatError(`${path}: cannot read (${read.problem})`);
+  return parseBenchResults(read.text, path);
 }

@@ -3,22 +3,15 @@
  * way to start serving the zen protocol with the common options.
  */
 
-export type Schedule = 'rr' | 'none';
+import type { OptionValues } from '../../lib/option-table.js';
+import type { SERVER_OPTIONS } from '../server-options.js';
 
-export interface ServerOptions {
-  host: string;
-  port: number;
-  /** Pool threads or cluster processes; ignored by the single-threaded architectures. */
-  workers: number;
-  /** cpu-us of fixed CPU work per question (see work.ts for the unit). */
-  cpuUs: number;
-  /** Milliseconds each question waits on a simulated external resource. */
-  ioMs: number;
-  idleTimeoutS: number;
-  /** Cluster only: Node's round-robin or the operating system's distribution. */
-  schedule: Schedule;
-  verbose: boolean;
-}
+/**
+ * The common options, as servers/server-options.ts declares them (their meaning and limits are
+ * there), with the number of workers always settled.
+ */
+export type ServerOptions = Omit<OptionValues<typeof SERVER_OPTIONS>, 'workers'> & { workers: number };
+export type Schedule = ServerOptions['schedule'];
 
 export interface RunningServer {
   readonly host: string;
