@@ -20,8 +20,8 @@ export interface StartChildOptions {
    * starts a shell, the server and the load). Without it, only the process itself is signalled.
    */
   group?: boolean;
-  /** Keep all of stdout (for a JSON result); otherwise only the last OUTPUT_TAIL_BYTES. */
-  keepStdout?: boolean;
+  /** Keep all of stdout and stderr (for a JSON result); otherwise only their last OUTPUT_TAIL_BYTES. */
+  keepOutput?: boolean;
   /** SIGKILL after this long, so that a hung child cannot hold the command forever. */
   timeLimitMs?: number;
 }
@@ -51,7 +51,7 @@ export class Child {
   private readonly group: boolean;
   private stdoutText = '';
   private stderrText = '';
-  private readonly keepStdout: boolean;
+  private readonly keepOutput: boolean;
   private readonly lineWatchers = new Set<(line: string) => void>();
   private readonly recent: string[] = [];
   private spawnErrorMessage: string | null = null;
@@ -63,7 +63,7 @@ export class Child {
     const [program, ...args] = options.command;
     if (program === undefined) throw new Error('startChild needs a command');
     this.group = options.group === true;
-    this.keepStdout = options.keepStdout === true;
+    this.keepOutput = options.keepOutput === true;
     this.process = spawn(program, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: options.env ?? process.env,
@@ -109,13 +109,13 @@ export class Child {
     return this.process.exitCode === null && this.process.signalCode === null && this.spawnErrorMessage === null;
   }
 
-  /** All of stdout with keepStdout, otherwise its tail. */
+  /** All of stdout with keepOutput, otherwise its tail. */
   stdout(): string {
     return this.stdoutText;
   }
 
-  /** The last few KB written on stderr, for failure reports. */
-  stderrTail(): string {
+  /** All of stderr with keepOutput, otherwise its last few KB, for failure reports. */
+  stderr(): string {
     return this.stderrText;
   }
 
@@ -187,11 +187,10 @@ export class Child {
   private watchLines(stream: 'stdout' | 'stderr'): void {
     let pending = '';
     this.process[stream]?.setEncoding('utf8').on('data', (text: string) => {
-      if (stream === 'stdout') {
-        this.stdoutText = this.keepStdout ? this.stdoutText + text : (this.stdoutText + text).slice(-OUTPUT_TAIL_BYTES);
-      } else {
-        this.stderrText = (this.stderrText + text).slice(-OUTPUT_TAIL_BYTES);
-      }
+      const kept = `${stream === 'stdout' ? this.stdoutText : this.stderrText}${text}`;
+      const trimmed = this.keepOutput ? kept : kept.slice(-OUTPUT_TAIL_BYTES);
+      if (stream === 'stdout') this.stdoutText = trimmed;
+      else this.stderrText = trimmed;
       const lines = (pending + text).split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {

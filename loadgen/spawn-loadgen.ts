@@ -48,11 +48,11 @@ export async function spawnLoadgen(
 ): Promise<LoadOutcome> {
   const child = startChild({
     command: [...commandPrefix, process.execPath, LOADGEN_MAIN, ...loadgenArguments(options)],
-    keepStdout: true,
+    keepOutput: true,
     timeLimitMs: loadTimeLimitMs(options),
   });
   const { code, signal } = await child.exited;
-  const stderr = child.spawnError === null ? child.stderrTail() : `${child.stderrTail()}${child.spawnError}`;
+  const stderr = child.spawnError === null ? child.stderr() : `${child.stderr()}${child.spawnError}`;
   return {
     exitCode: code,
     signal,

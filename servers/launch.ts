@@ -73,7 +73,7 @@ export async function launchServer(options: LaunchOptions): Promise<LaunchedServ
   const timeoutMs = options.startTimeoutMs ?? 10_000;
   const listening = await child.waitForLine(parseListeningLine, timeoutMs);
   if (listening === null) {
-    const stderr = child.stderrTail().trim() || '(empty)';
+    const stderr = child.stderr().trim() || '(empty)';
     if (child.spawnError !== null) throw new Error(`cannot start ${options.architecture}: ${child.spawnError}`);
     if (!child.running) {
       const { code, signal } = await child.exited;
@@ -90,7 +90,7 @@ export async function launchServer(options: LaunchOptions): Promise<LaunchedServ
     port: listening.port,
     listening,
     child: child.process,
-    stderrTail: () => child.stderrTail(),
+    stderrTail: () => child.stderr(),
     stop: async (stopTimeoutMs = 6000) => {
       const exit = await child.stop(stopTimeoutMs);
       // Exited 0 by itself: killed processes end with a signal, not a code.

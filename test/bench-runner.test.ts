@@ -5,14 +5,13 @@
  * real thing interrupted with SIGINT: no server process is left behind.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { liveChildCount } from '../lib/child-process.js';
+import { liveChildCount, startChild } from '../lib/child-process.js';
 import { planPoints } from '../bench/shared/plan.js';
 import { listProcessTree } from '../lib/process-tree.js';
 import { findPattern, findWorkload } from '../bench/shared/scenarios.js';
@@ -144,9 +143,9 @@ describe('runner failure handling', () => {
   it('stops the running server and exits 130 when the bench is interrupted', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'zenbench-interrupt-'));
     after(() => rmSync(out, { recursive: true, force: true }));
-    const bench = spawn(
-      process.execPath,
-      [
+    const bench = startChild({
+      command: [
+        process.execPath,
         BENCH_MAIN,
         '--servers',
         'cluster',
@@ -162,12 +161,11 @@ describe('runner failure handling', () => {
         '--out',
         out,
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    const exited = new Promise<number | null>((resolve) => bench.once('exit', (code) => resolve(code)));
-    let stderr = '';
-    bench.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const benchPid = bench.pid ?? 0;
+      keepOutput: true,
+    });
+    const exited = bench.exited.then((exit) => exit.code);
+    const stderr = (): string => bench.stderr();
+    const benchPid = bench.pid;
     try {
       // Wait (bounded) until the cluster server is up: primary and its workers below the bench.
       let seen: number[] = [];
@@ -175,12 +173,12 @@ describe('runner failure handling', () => {
         await sleep(100);
         seen = listProcessTree(benchPid);
       }
-      assert.ok(seen.length >= 4, `bench, cluster primary and workers running (saw ${seen.length}): ${stderr}`);
+      assert.ok(seen.length >= 4, `bench, cluster primary and workers running (saw ${seen.length}): ${stderr()}`);
       await sleep(300);
       const everything = listProcessTree(benchPid);
-      bench.kill('SIGINT');
+      bench.signal('SIGINT');
       const code = await Promise.race([exited, sleep(15_000, 'timeout' as const, { ref: false })]);
-      assert.equal(code, 130, stderr);
+      assert.equal(code, 130, stderr());
       // A cluster worker may outlive its primary by a moment; give them a bounded while.
       const alive = (): number[] => everything.filter(isAlive);
       for (let attempt = 0; attempt < 50 && alive().length > 0; attempt++) await sleep(100);

@@ -1,6 +1,6 @@
 /** `npm run load`: its help, its refusal of bad options, its JSON output and exit codes. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { startChild } from '../lib/child-process.js';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { launchServer, type LaunchedServer } from '../servers/launch.js';
@@ -14,23 +14,14 @@ interface Outcome {
   stderr: string;
 }
 
-function runCli(args: string[]): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`load CLI still running after ${RUN_LIMIT_MS} ms: ${args.join(' ')}`));
-    }, RUN_LIMIT_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+async function runCli(args: string[]): Promise<Outcome> {
+  const child = startChild({ command: [process.execPath, MAIN, ...args], keepOutput: true });
+  const exit = await child.waitForExit(RUN_LIMIT_MS);
+  if (exit === null) {
+    child.kill();
+    throw new Error(`load CLI still running after ${RUN_LIMIT_MS} ms: ${args.join(' ')}`);
+  }
+  return { code: exit.code, stdout: child.stdout(), stderr: child.stderr() };
 }
 
 const EVERY_OPTION = [

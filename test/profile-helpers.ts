@@ -1,9 +1,9 @@
 /** Runs `npm run profile`'s entry point for the profile tests, and makes sure it leaves nothing running. */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startChild } from '../lib/child-process.js';
 
 export const PROFILE_MAIN = fileURLToPath(new URL('../bench/profile/main.js', import.meta.url));
 
@@ -19,28 +19,15 @@ export function makeOutDir(label: string): string {
 }
 
 /** Runs the profile CLI; past timeoutMs it is killed, and so is everything it started. */
-export function runProfile(args: string[], outDir: string, timeoutMs: number): Promise<ProfileRun> {
-  const child = spawn(process.execPath, [PROFILE_MAIN, ...args, '--out', outDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => {
-    stdout += text;
-  });
-  child.stderr.setEncoding('utf8').on('data', (text: string) => {
-    stderr += text;
-  });
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      killProcessesMentioning(outDir);
-    }, timeoutMs);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+export async function runProfile(args: string[], outDir: string, timeoutMs: number): Promise<ProfileRun> {
+  const child = startChild({ command: [process.execPath, PROFILE_MAIN, ...args, '--out', outDir], keepOutput: true });
+  let exit = await child.waitForExit(timeoutMs);
+  if (exit === null) {
+    child.kill();
+    killProcessesMentioning(outDir);
+    exit = await child.exited;
+  }
+  return { ...exit, stdout: child.stdout(), stderr: child.stderr() };
 }
 
 /**

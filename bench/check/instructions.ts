@@ -51,7 +51,7 @@ export async function countInstructions(pids: readonly number[]): Promise<{ stop
     async stop() {
       // perf prints its counts when interrupted.
       await perf.stop(STOP_LIMIT_MS, 'SIGINT');
-      return parsePerfCsv(perf.stderrTail());
+      return parsePerfCsv(perf.stderr());
     },
   };
 }
