@@ -1,6 +1,6 @@
 /**
  * Nanosecond CPU time of a server's process tree, for windows of a few milliseconds.
- * bench/process-tree.ts gives the tree and CPU time in clock ticks (10 ms), which is right for
+ * lib/process-tree.ts gives the tree and CPU time in clock ticks (10 ms), which is right for
  * a bench point of seconds but would put a 4% rounding error on each of our ~15 ms chunks.
  * The scheduler keeps each thread's time in nanoseconds in /proc/<pid>/task/<tid>/schedstat;
  * we sum that over every thread of every process of the tree, and fall back to the tick
