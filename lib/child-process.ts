@@ -24,6 +24,8 @@ export interface StartChildOptions {
   keepOutput?: boolean;
   /** SIGKILL after this long, so that a hung child cannot hold the command forever. */
   timeLimitMs?: number;
+  /** Keep its stdin open for write(); otherwise it reads nothing. */
+  input?: boolean;
 }
 
 const OUTPUT_TAIL_BYTES = 4096;
@@ -65,7 +67,7 @@ export class Child {
     this.group = options.group === true;
     this.keepOutput = options.keepOutput === true;
     this.process = spawn(program, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.input === true ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       env: options.env ?? process.env,
       cwd: options.cwd,
       detached: this.group,
@@ -124,6 +126,14 @@ export class Child {
     return [...this.recent];
   }
 
+  /** Calls `listener` with every later line (stdout or stderr); the result unsubscribes. */
+  onLine(listener: (line: string) => void): () => void {
+    this.lineWatchers.add(listener);
+    return () => {
+      this.lineWatchers.delete(listener);
+    };
+  }
+
   /** The first line (stdout or stderr) for which `pick` returns a value; null on exit or timeout. */
   async waitForLine<T>(pick: (line: string) => T | null, timeoutMs: number): Promise<T | null> {
     let watcher: ((line: string) => void) | undefined;
@@ -153,6 +163,19 @@ export class Child {
     const result = await Promise.race([this.exited, late]);
     clearTimeout(timer);
     return result;
+  }
+
+  /** Writes to the child's stdin (started with `input`); false when it is closed. */
+  write(text: string): boolean {
+    const stdin = this.process.stdin;
+    if (stdin === null || stdin.destroyed || !stdin.writable) return false;
+    stdin.write(text);
+    return true;
+  }
+
+  /** Ends the child's stdin, which a child reading requests takes as the end of its work. */
+  endInput(): void {
+    this.process.stdin?.end();
   }
 
   /** Sends a signal to the child (its group with `group`); a child already gone is no error. */

@@ -11,6 +11,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Clock ticks per second of /proc/<pid>/stat's time fields; 100 on every usual Linux. */
 const CLOCK_TICKS_PER_SECOND = readClockTicks();
 
+/** The unit of /proc's CPU times (USER_HZ), as the system says. */
+export function clockTicksPerSecond(): number {
+  return CLOCK_TICKS_PER_SECOND;
+}
+
 function readClockTicks(): number {
   try {
     const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());

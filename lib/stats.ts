@@ -53,3 +53,41 @@ export function relativeSpread(values: readonly number[]): number {
   const deviations = values.map((value) => Math.abs(value - center));
   return (1.4826 * median(deviations)) / Math.abs(center);
 }
+
+export interface MedianInterval {
+  low: number;
+  high: number;
+  /**
+   * The chance that [low, high] holds the true median, whatever the distribution: the pair of
+   * order statistics around the sample median (binomial with p = 1/2). 0 for one value.
+   */
+  confidence: number;
+}
+
+/** P(X <= k) for X ~ Binomial(n, 1/2). */
+function binomialHalfCdf(n: number, k: number): number {
+  let term = 0.5 ** n;
+  let sum = 0;
+  for (let i = 0; i <= k; i++) {
+    sum += term;
+    term = (term * (n - i)) / (i + 1);
+  }
+  return sum;
+}
+
+/**
+ * A distribution-free confidence interval of the median: the narrowest pair of order
+ * statistics x(k) <= median <= x(n+1-k) whose coverage reaches `level`; with too few values
+ * for that, the widest pair (min and max), with the coverage it has. It assumes only that the
+ * values are independent draws of one distribution, which repetitions spread over a run are
+ * closer to than any parametric shape: the machine's noise is a mixture of levels, not a bell.
+ */
+export function medianInterval(values: readonly number[], level = 0.9): MedianInterval {
+  if (values.length === 0) throw new RangeError('medianInterval of no values');
+  const sorted = sortedCopy(values);
+  const n = sorted.length;
+  let k = 1;
+  while (k + 1 <= Math.floor((n + 1) / 2) && 1 - 2 * binomialHalfCdf(n, k) >= level) k++;
+  const confidence = n === 1 ? 0 : 1 - 2 * binomialHalfCdf(n, k - 1);
+  return { low: sorted[k - 1] ?? Number.NaN, high: sorted[n - k] ?? Number.NaN, confidence };
+}

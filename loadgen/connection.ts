@@ -22,14 +22,17 @@ export interface ConnectionContext {
   batches: QuestionBatches;
   /** Every socket of the thread reads into this one buffer: reads are handled synchronously. */
   readBuffer: Buffer;
+  /** The whole run (warm-up and window), in ms: a connection cannot wait longer than that. */
+  runMs: number;
 }
 
 const RETRY_FIRST_MS = 10;
 const RETRY_MAX_MS = 1000;
 /**
  * A connection still waiting for its first answer when the run stops is counted as never
- * answered only if its first question has waited this long (or the timeout, if shorter);
- * one that connected a moment before the end has simply not had time.
+ * answered only if its first question has waited this long (or the timeout, or half the run,
+ * if shorter); one that connected a moment before the end has simply not had time, while one
+ * that waited through half of a short run got nothing the others got.
  */
 const UNANSWERED_GRACE_MS = 1000;
 
@@ -70,7 +73,7 @@ export abstract class ZenConnection {
     protected readonly capacity: number,
   ) {
     this.sentAt = new Float64Array(capacity);
-    this.unansweredGraceMs = Math.min(UNANSWERED_GRACE_MS, context.timeoutMs);
+    this.unansweredGraceMs = Math.min(UNANSWERED_GRACE_MS, context.timeoutMs, context.runMs / 2);
     this.handleFrame = (frame) => this.onFrame(frame);
     // The read callback's `this` is the socket (checked against ours), so the connection is captured by name.
     // eslint-disable-next-line @typescript-eslint/no-this-alias

@@ -42,6 +42,7 @@ export function runThread(plan: ThreadPlan, startEpochMs: number): Promise<Threa
       recorder,
       batches: new QuestionBatches(plan.pipeline),
       readBuffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+      runMs: plan.warmupMs + plan.durationMs,
     };
     const openConnections: OpenConnection[] = [];
     const connections: ZenConnection[] = [];

@@ -47,7 +47,7 @@ describe('noise test', () => {
     assert.equal(slowerLatency.verdict, 'beyond noise');
     assert.equal(slowerLatency.better, false);
 
-    assert.equal(compareSamples([100, 110, 90], [105, 95, 112], true).verdict, 'within noise');
+    assert.equal(compareSamples([100, 110, 90], [105, 95, 112], true).verdict, 'no difference shown');
     // Separated, but 2 + 2 repetitions cannot tell (p = 1/3).
     assert.equal(compareSamples([100, 101], [120, 121], true).verdict, 'too few repetitions');
     assert.equal(compareSamples([100], [200], true).verdict, 'too few repetitions');
@@ -69,7 +69,7 @@ describe('comparing two runs', () => {
     assert.ok(Math.abs((changed[0]?.throughput.changePercent ?? 0) - 25) < 1e-6);
     assert.equal(
       report.points.find((point) => point.id === 'blocking/none/persistent/c1')?.throughput.verdict,
-      'within noise',
+      'no difference shown',
     );
     assert.equal(
       report.points.find((point) => point.id === 'pool/io/persistent/c16')?.throughput.verdict,
@@ -117,7 +117,7 @@ describe('comparing two runs', () => {
     writeFileSync(bad, '{"tool":"zenbench","formatVersion":0}');
     const refused = spawnSync(process.execPath, [COMPARE_MAIN, FIXTURE, bad], { encoding: 'utf8' });
     assert.equal(refused.status, 2);
-    assert.match(refused.stderr, /formatVersion 0 is not the supported 1/);
+    assert.match(refused.stderr, /formatVersion 0 is not the supported 2/);
     assert.equal(spawnSync(process.execPath, [COMPARE_MAIN, FIXTURE], { encoding: 'utf8' }).status, 2);
   });
 });

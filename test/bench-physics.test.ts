@@ -10,8 +10,8 @@
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { before, describe, it } from 'node:test';
-import { runLoadgenProcess } from '../loadgen/spawn-loadgen.js';
+import { after, before, describe, it } from 'node:test';
+import { LoadgenService } from '../loadgen/spawn-loadgen.js';
 import { planPoints } from '../bench/shared/plan.js';
 import type { PointResult } from '../bench/report/results-format.js';
 import { DEFAULT_RUNNER_TIMINGS, runSuite, type RunnerSettings } from '../bench/run/runner.js';
@@ -19,12 +19,14 @@ import { findPattern, findWorkload, type Workload } from '../bench/shared/scenar
 import { launchServer } from '../servers/launch.js';
 
 const CORES = os.availableParallelism();
+const loadgen = new LoadgenService();
+after(() => loadgen.stop());
 const settings: RunnerSettings = {
   ...DEFAULT_RUNNER_TIMINGS,
   launch: launchServer,
-  runLoad: runLoadgenProcess,
+  runLoad: (options, window) => loadgen.run(options, window),
+  loadgenPid: () => loadgen.pid,
   serverCommandPrefix: [],
-  loadgenCommandPrefix: [],
   workers: undefined,
 };
 

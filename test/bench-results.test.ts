@@ -140,7 +140,8 @@ describe('charts', () => {
   it('puts tables and inline SVG charts on one page that needs nothing beside it', async () => {
     const { renderCharts } = await import('../bench/report/charts.js');
     const html = renderHtml(results, await renderCharts(results));
-    assert.equal((html.match(/<table>/g) ?? []).length, 2);
+    // The verdict, then one table per workload and pattern.
+    assert.equal((html.match(/<table>/g) ?? []).length, 3);
     assert.equal((html.match(/<svg /g) ?? []).length, 4);
     assert.ok(html.includes('class="saturated"'));
     assert.ok(html.includes('class="failed"'));

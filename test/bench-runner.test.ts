@@ -77,8 +77,8 @@ describe('runner failure handling', () => {
         return server;
       },
       runLoad: fakeLoad,
+      loadgenPid: () => 0,
       serverCommandPrefix: [],
-      loadgenCommandPrefix: [],
       workers: undefined,
     };
     const workload = findWorkload('none');

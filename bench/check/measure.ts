@@ -20,7 +20,7 @@ import type { CostMetric } from './metrics.js';
 import { measureReference } from './reference.js';
 import type { CheckPoint, MeasureSettings } from './check-points.js';
 import { median, quantile } from '../../lib/stats.js';
-import { cpuUsBetween, readTreeCpu } from './tree-cpu.js';
+import { cpuUsBetween, readTreeCpu } from '../../lib/tree-cpu.js';
 
 /** Upper bound on one chunk's load: a few hundred ms is normal, this is a server gone wrong. */
 const CHUNK_LIMIT_S = 20;

@@ -2,7 +2,7 @@
 import { processTreeMeasurable } from '../../lib/process-tree.js';
 import { probeInstructionsCounter } from './instructions.js';
 import type { CostMetric } from './metrics.js';
-import { threadRuntimeAvailable } from './tree-cpu.js';
+import { threadRuntimeAvailable } from '../../lib/tree-cpu.js';
 
 export interface MetricProbe {
   measurable: CostMetric[];

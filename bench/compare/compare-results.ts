@@ -12,12 +12,19 @@
  * 5, p = 0.008). It assumes nothing about the shape of the noise, which on a shared machine is
  * anything but normal; the price is that it needs repetitions.
  */
-import type { BenchEnvironment, BenchResults, PointResult, RepetitionResult } from '../report/results-format.js';
+import type {
+  BenchEnvironment,
+  BenchResults,
+  FigureInterval,
+  PointResult,
+  RepetitionResult,
+} from '../report/results-format.js';
+import { judgeAll, type GroupVerdict } from '../report/verdict.js';
 import { median, medianOrNull } from '../../lib/stats.js';
 
 export const SIGNIFICANCE_LEVEL = 0.1;
 
-export type Verdict = 'beyond noise' | 'within noise' | 'too few repetitions' | 'not comparable';
+export type Verdict = 'beyond noise' | 'no difference shown' | 'too few repetitions' | 'not comparable';
 
 export interface MetricComparison {
   a: number | null;
@@ -52,6 +59,41 @@ export interface ComparisonReport {
    * repetitions of one run, minutes apart at most, cannot capture a load that changed between runs).
    */
   wholeRunShifted: boolean;
+  agreement: Agreement;
+}
+
+/** How far two runs agree, in the terms their reports print: intervals and verdicts. */
+export interface Agreement {
+  /** Throughput medians of one run inside the other run's interval, counted both ways. */
+  mediansInside: number;
+  mediansCompared: number;
+  /** Groups where each run names a clear winner (not level), and the two differ. */
+  conflictingWinners: { group: string; a: string; b: string }[];
+}
+
+function agreementOf(a: BenchResults, b: BenchResults): Agreement {
+  const pointsB = new Map(b.points.map((point) => [point.id, point]));
+  let mediansInside = 0;
+  let mediansCompared = 0;
+  for (const pointA of a.points) {
+    const summaryA = pointA.summary;
+    const summaryB = pointsB.get(pointA.id)?.summary;
+    if (summaryA === null || summaryB === null || summaryB === undefined) continue;
+    const inside = (value: number, interval: FigureInterval): boolean =>
+      value >= interval.low && value <= interval.high;
+    mediansCompared += 2;
+    if (inside(summaryB.throughput, summaryA.intervals.throughput)) mediansInside++;
+    if (inside(summaryA.throughput, summaryB.intervals.throughput)) mediansInside++;
+  }
+  const groupKey = (verdict: GroupVerdict): string => `${verdict.workload}/${verdict.pattern}/c${verdict.connections}`;
+  const winnersB = new Map(judgeAll(b.points).map((verdict) => [groupKey(verdict), verdict.best]));
+  const conflictingWinners = judgeAll(a.points).flatMap((verdict) => {
+    const winnerB = winnersB.get(groupKey(verdict));
+    return verdict.best !== null && winnerB !== null && winnerB !== undefined && winnerB !== verdict.best
+      ? [{ group: groupKey(verdict), a: verdict.best, b: winnerB }]
+      : [];
+  });
+  return { mediansInside, mediansCompared, conflictingWinners };
 }
 
 interface MetricDefinition {
@@ -115,7 +157,7 @@ export function compareSamples(a: readonly number[], b: readonly number[], highe
   const separated = Math.min(...b) > Math.max(...a) || Math.max(...b) < Math.min(...a);
   const pValue = separated ? separationPValue(a.length, b.length) : null;
   const verdict: Verdict = !separated
-    ? 'within noise'
+    ? 'no difference shown'
     : (pValue ?? 1) <= SIGNIFICANCE_LEVEL
       ? 'beyond noise'
       : 'too few repetitions';
@@ -176,5 +218,6 @@ export function compareResults(a: BenchResults, b: BenchResults): ComparisonRepo
     environmentDifferences,
     medianThroughputChangePercent: medianOrNull(changes),
     wholeRunShifted: changes.length >= 2 && sameWay >= (2 / 3) * changes.length,
+    agreement: agreementOf(a, b),
   };
 }

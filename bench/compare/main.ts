@@ -13,7 +13,8 @@ import { readBenchResults, ResultsFormatError } from '../report/results-format.j
 const PROG = 'bench:compare';
 
 function describeChange(metric: MetricComparison): string {
-  if (metric.changePercent === null) return metric.verdict;
+  // A percentage the repetitions do not support would be read as a finding.
+  if (metric.changePercent === null || metric.verdict === 'no difference shown') return metric.verdict;
   const sign = metric.changePercent > 0 ? '+' : '';
   const change = `${sign}${metric.changePercent.toFixed(1)}%`;
   const noise = metric.noisePercent === null ? '' : `, noise ±${(metric.noisePercent / 2).toFixed(1)}%`;
@@ -56,6 +57,17 @@ function renderReport(report: ComparisonReport, pathA: string, pathB: string): s
     `${report.points.length} points compared; throughput changed beyond noise at ${beyond}. ` +
       `Noise test: complete separation of the repetitions, exact p <= ${SIGNIFICANCE_LEVEL}.`,
   );
+  const { agreement } = report;
+  if (agreement.mediansCompared > 0) {
+    const share = ((agreement.mediansInside / agreement.mediansCompared) * 100).toFixed(0);
+    const conflicts = agreement.conflictingWinners.map(
+      (conflict) => `${conflict.group}: ${conflict.a} vs ${conflict.b}`,
+    );
+    lines.push(
+      `Agreement: ${agreement.mediansInside} of ${agreement.mediansCompared} throughput medians (${share}%) lie inside the other run's interval; ` +
+        `${conflicts.length === 0 ? 'no group names different clear winners' : `different clear winners in ${conflicts.join('; ')}`}.`,
+    );
+  }
   if (report.wholeRunShifted) {
     lines.push(
       `Warning: most points moved the same way (median throughput change ${(report.medianThroughputChangePercent ?? 0).toFixed(1)}%). ` +

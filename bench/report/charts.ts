@@ -61,6 +61,8 @@ function throughputChart(
             architecture: point.architecture,
             connections: point.connections,
             throughput: Math.round(point.summary.throughput),
+            low: point.summary.intervals.throughput.low,
+            high: point.summary.intervals.throughput.high,
             loadgen: point.summary.saturated ? 'saturated' : 'not saturated',
           },
         ],
@@ -68,7 +70,7 @@ function throughputChart(
   if (values.length === 0) return null;
   const title = `Throughput: ${first.workload.label}, ${first.pattern.label} (${cores} cores)`;
   const spec: TopLevelSpec = {
-    ...lineChartFrame(title, values),
+    ...chartFrame(title, values),
     encoding: {
       x: {
         field: 'connections',
@@ -77,31 +79,40 @@ function throughputChart(
         scale: { type: 'log', base: 2 },
         axis: { values: [...new Set(values.map((value) => value.connections))] },
       },
-      y: { field: 'throughput', type: 'quantitative', title: 'answers per second' },
       color: colorOf(architectures),
-      shape: {
-        field: 'loadgen',
-        type: 'nominal',
-        title: 'load generator',
-        scale: { domain: ['not saturated', 'saturated'], range: ['circle', 'cross'] },
-      },
     },
+    layer: [
+      {
+        mark: LINE_MARK,
+        encoding: {
+          y: { field: 'throughput', type: 'quantitative', title: 'answers per second' },
+          shape: {
+            field: 'loadgen',
+            type: 'nominal',
+            title: 'load generator',
+            scale: { domain: ['not saturated', 'saturated'], range: ['circle', 'cross'] },
+          },
+        },
+      },
+      INTERVAL_LAYER,
+    ],
   };
   return { file: `throughput-${section.replace('/', '-')}.svg`, title, section, spec };
 }
 
-/** What every chart here shares: size, look, and lines with their points marked. */
-function lineChartFrame(title: string, values: object[]) {
-  return {
-    $schema: SCHEMA,
-    title,
-    width: 420,
-    height: 260,
-    config: CONFIG,
-    data: { values },
-    mark: { type: 'line' as const, point: { size: 60, filled: true } },
-  };
+/** What every chart here shares: size and look. */
+function chartFrame(title: string, values: object[]) {
+  return { $schema: SCHEMA, title, width: 420, height: 260, config: CONFIG, data: { values } };
 }
+
+/** Lines with their points marked. */
+const LINE_MARK = { type: 'line' as const, point: { size: 60, filled: true } };
+
+/** Each median's confidence interval (fields low and high) as an error bar. */
+const INTERVAL_LAYER = {
+  mark: { type: 'errorbar' as const, ticks: true },
+  encoding: { y: { field: 'low', type: 'quantitative' as const }, y2: { field: 'high' } },
+};
 
 const PERCENTILES = [
   { label: 'p50', field: 'latencyP50Us' },
@@ -116,19 +127,24 @@ function latencyChart(section: string, points: readonly PointResult[], architect
   const atTop = measured.filter((point) => point.connections === connections);
   const first = atTop[0];
   if (first === undefined) return null;
+  // Floor at 1 µs so that a log scale can draw it.
+  const ms = (us: number | undefined): number => Math.max(us ?? 0, 1) / 1000;
   const values = atTop.flatMap((point) =>
-    PERCENTILES.map(({ label, field }) => ({
-      architecture: point.architecture,
-      percentile: label,
-      // Floor at 1 µs so that a log scale can draw it.
-      latencyMs: Math.max(point.summary?.[field] ?? 0, 1) / 1000,
-    })),
+    PERCENTILES.map(({ label, field }) => {
+      const interval = field === 'latencyP50Us' || field === 'latencyP99Us' ? point.summary?.intervals[field] : null;
+      return {
+        architecture: point.architecture,
+        percentile: label,
+        latencyMs: ms(point.summary?.[field]),
+        ...(interval === null || interval === undefined ? {} : { low: ms(interval.low), high: ms(interval.high) }),
+      };
+    }),
   );
   const title = `Latency at ${connections} connections: ${first.workload.label}, ${first.pattern.label}`;
   const spec: TopLevelSpec = {
-    ...lineChartFrame(title, values),
-    // The frame's lines run over the percentiles, as HdrHistogram's plots draw them; bars
-    // cannot start at 0 on a log scale.
+    ...chartFrame(title, values),
+    // Lines run over the percentiles, as HdrHistogram's plots draw them; bars cannot start at
+    // 0 on a log scale. p50 and p99 carry their intervals.
     encoding: {
       x: {
         field: 'percentile',
@@ -137,9 +153,17 @@ function latencyChart(section: string, points: readonly PointResult[], architect
         title: 'percentile',
         axis: { labelAngle: 0 },
       },
-      y: { field: 'latencyMs', type: 'quantitative', title: 'latency (ms, log scale)', scale: { type: 'log' } },
       color: colorOf(architectures),
     },
+    layer: [
+      {
+        mark: LINE_MARK,
+        encoding: {
+          y: { field: 'latencyMs', type: 'quantitative', title: 'latency (ms, log scale)', scale: { type: 'log' } },
+        },
+      },
+      INTERVAL_LAYER,
+    ],
   };
   return { file: `latency-${section.replace('/', '-')}.svg`, title, section, spec };
 }

@@ -4,7 +4,15 @@
  */
 import type { RenderedChart } from './charts.js';
 import type { BenchResults } from './results-format.js';
-import { buildSections, COLUMNS, describeMethod, describeRun } from './tables.js';
+import {
+  buildSections,
+  buildVerdictRows,
+  COLUMNS,
+  describeMethod,
+  describeRun,
+  NUMERIC_COLUMNS,
+  VERDICT_COLUMNS,
+} from './tables.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -38,12 +46,20 @@ export function renderHtml(results: BenchResults, charts: readonly RenderedChart
       ({ label, value }) => `<li><strong>${escapeHtml(label)}:</strong> ${escapeHtml(value)}</li>`,
     ),
     '</ul>',
+    '<h2>Which architecture for which load?</h2>',
+    '<table><thead><tr>',
+    ...VERDICT_COLUMNS.map((name) => `<th>${escapeHtml(name)}</th>`),
+    '</tr></thead><tbody>',
+    ...buildVerdictRows(results).map(
+      (cells) => `<tr>${cells.map((text) => `<td>${escapeHtml(text)}</td>`).join('')}</tr>`,
+    ),
+    '</tbody></table>',
     '<h2>Method</h2>',
     '<ul>',
     ...describeMethod(results).map((sentence) => `<li>${inlineCode(sentence)}</li>`),
     '</ul>',
   ];
-  const numeric = COLUMNS.map((name) => name !== 'Architecture' && name !== 'Notes');
+  const numeric = NUMERIC_COLUMNS;
   for (const section of buildSections(results)) {
     const key = `${section.workload.name}/${section.pattern.name}`;
     parts.push(`<h2>${escapeHtml(section.title)}</h2>`, '<table><thead><tr>');

@@ -3,7 +3,15 @@
  * method first, then one table per workload and traffic pattern.
  */
 import type { BenchResults } from './results-format.js';
-import { buildSections, COLUMNS, describeMethod, describeRun } from './tables.js';
+import {
+  buildSections,
+  buildVerdictRows,
+  COLUMNS,
+  describeMethod,
+  describeRun,
+  NUMERIC_COLUMNS,
+  VERDICT_COLUMNS,
+} from './tables.js';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -14,7 +22,7 @@ function row(cells: readonly string[]): string {
 }
 
 /** Right-aligns the numeric columns, as numbers are read. */
-const ALIGNMENT = COLUMNS.map((name) => (name === 'Architecture' || name === 'Notes' ? ':--' : '--:'));
+const ALIGNMENT = NUMERIC_COLUMNS.map((numeric) => (numeric ? '--:' : ':--'));
 
 export interface MarkdownOptions {
   /** Chart files to link under each section, keyed by `${workload}/${pattern}`. */
@@ -24,6 +32,14 @@ export interface MarkdownOptions {
 export function renderMarkdown(results: BenchResults, options: MarkdownOptions = {}): string {
   const lines: string[] = ['# zenbench results', ''];
   for (const { label, value } of describeRun(results)) lines.push(`* **${label}:** ${value}`);
+  lines.push(
+    '',
+    '## Which architecture for which load?',
+    '',
+    row(VERDICT_COLUMNS),
+    row(VERDICT_COLUMNS.map(() => ':--')),
+  );
+  for (const verdict of buildVerdictRows(results)) lines.push(row(verdict));
   lines.push('', '## Method', '');
   for (const sentence of describeMethod(results)) lines.push(`* ${sentence}`);
   for (const section of buildSections(results)) {

@@ -5,8 +5,11 @@
  */
 import { readText } from '../../lib/read-text.js';
 import type { LoadMode, LoadResult } from '../../loadgen/types.js';
+import { summarizeRepetitions } from './point-summary.js';
 
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/** Older versions this reader still takes: their summaries are worked out again from their repetitions. */
+const READABLE_VERSIONS: readonly number[] = [1, FORMAT_VERSION];
 
 export interface BenchEnvironment {
   node: string;
@@ -80,6 +83,22 @@ export interface ServerMeasurement {
   exit: { code: number | null; signal: string | null; graceful: boolean } | null;
 }
 
+/** What each side got of the machine during the measured window (bench/run/window-meter.ts). */
+export interface MachineShare {
+  /** Wall seconds between the window's two readings. */
+  windowS: number;
+  /** Cores' worth of CPU (CPU seconds per wall second) the server's process tree used. */
+  serverCores: number;
+  /** The same for the load generator's process; null when unknown. */
+  loadgenCores: number | null;
+  /** Time the hypervisor gave to other guests while this one wanted to run, in cores. */
+  stealCores: number | null;
+  /** Every other process of the machine, the bench's own included, in cores. */
+  otherCores: number | null;
+  /** Steal or other processes above the limits of window-meter.ts: the window was disturbed. */
+  disturbed: boolean;
+}
+
 export type FailureStage = 'start' | 'load' | 'stop' | 'crash';
 
 export interface PointFailure {
@@ -97,15 +116,28 @@ export interface RepetitionResult {
   /** The load generator's result for the measured window; null when it never ran. */
   load: LoadResult | null;
   server: ServerMeasurement | null;
+  /** Since format 2; null when the window was not measured. */
+  machine: MachineShare | null;
   /** Wall-clock seconds the whole point took, start-up and shutdown included. */
   wallS: number;
   /** Wall-clock seconds of each phase; what the time budget of a suite is made of. */
   phasesS: { start: number; warmup: number; measure: number; stop: number };
 }
 
-/** Medians over the repetitions that have load figures, and their spread. */
+/** A confidence interval of a median over repetitions (see PointSummary.confidence). */
+export interface FigureInterval {
+  low: number;
+  high: number;
+}
+
+/** Medians over the repetitions that have load figures, their intervals, and their spread. */
 export interface PointSummary {
   repetitions: number;
+  /**
+   * The chance that each interval holds the figure's true median: distribution-free, from the
+   * order statistics of the repetitions (lib/stats.ts, medianInterval). 0 with one repetition.
+   */
+  confidence: number;
   throughput: number;
   throughputMin: number;
   throughputMax: number;
@@ -115,7 +147,18 @@ export interface PointSummary {
   latencyP999Us: number;
   latencyMaxUs: number;
   cpuUsPerAnswer: number | null;
+  intervals: {
+    throughput: FigureInterval;
+    latencyP50Us: FigureInterval;
+    latencyP99Us: FigureInterval;
+    cpuUsPerAnswer: FigureInterval | null;
+  };
   peakRssBytes: number | null;
+  /** Cores' worth of CPU the server's tree and the load generator used in the window: medians. */
+  serverCores: number | null;
+  loadgenCores: number | null;
+  /** Repetitions measured while the rest of the machine took a noticeable share (MachineShare). */
+  disturbedRepetitions: number;
   /** Errors of every kind in the worst repetition (a median would hide a rare failure). */
   errorTotal: number;
   /** Connections that never got an answer (blocking server, persistent pattern): the median. */
@@ -169,9 +212,9 @@ export function parseBenchResults(text: string, source = 'results'): BenchResult
   if (!isRecord(data) || data.tool !== 'zenbench') {
     throw new ResultsFormatError(`${source}: not a zenbench results file`);
   }
-  if (data.formatVersion !== FORMAT_VERSION) {
+  if (typeof data.formatVersion !== 'number' || !READABLE_VERSIONS.includes(data.formatVersion)) {
     throw new ResultsFormatError(
-      `${source}: formatVersion ${String(data.formatVersion)} is not the supported ${FORMAT_VERSION}`,
+      `${source}: formatVersion ${String(data.formatVersion)} is not the supported ${FORMAT_VERSION} (older ${READABLE_VERSIONS.slice(0, -1).join(', ')} read too)`,
     );
   }
   if (!isRecord(data.environment) || !isRecord(data.options) || !Array.isArray(data.points)) {
@@ -186,7 +229,23 @@ export function parseBenchResults(text: string, source = 'results'): BenchResult
       throw new ResultsFormatError(`${source}: point ${point.id} has a malformed summary`);
     }
   }
-  return data as unknown as BenchResults;
+  const results = data as unknown as BenchResults;
+  return data.formatVersion === FORMAT_VERSION ? results : upgrade(results);
+}
+
+/** An older file in today's shape: no machine shares (it did not measure them), summaries anew. */
+function upgrade(results: BenchResults): BenchResults {
+  return {
+    ...results,
+    formatVersion: FORMAT_VERSION,
+    points: results.points.map((point) => {
+      const repetitions = point.repetitions.map((repetition) => ({
+        ...repetition,
+        machine: repetition.machine ?? null,
+      }));
+      return { ...point, repetitions, summary: summarizeRepetitions(repetitions) };
+    }),
+  };
 }
 
 export function readBenchResults(path: string): BenchResults {

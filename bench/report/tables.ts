@@ -3,20 +3,36 @@
  * pattern, one row per architecture and concurrency level, and the sentences that say on what
  * machine and how the figures were taken. Markdown, HTML and the terminal all print this.
  */
-import type { BenchEnvironment, BenchResults, PatternRecord, PointResult, WorkloadRecord } from './results-format.js';
+import { medianInterval } from '../../lib/stats.js';
+import { INTERVAL_LEVEL } from './point-summary.js';
+import type {
+  BenchEnvironment,
+  BenchResults,
+  FigureInterval,
+  PatternRecord,
+  PointResult,
+  WorkloadRecord,
+} from './results-format.js';
+import { judgeAll, rankLabels, type GroupVerdict } from './verdict.js';
+import { DISTURBANCE_LIMITS } from '../run/window-meter.js';
 
 export const COLUMNS = [
   'Architecture',
   'Connections',
   'Throughput (answers/s)',
+  'Rank',
   'p50 (ms)',
   'p99 (ms)',
   'CPU µs/answer',
+  'Cores: server / load',
   'RSS (MB)',
   'Errors',
   'Starved connections',
   'Notes',
 ] as const;
+
+/** Columns whose cells are numbers, right-aligned in every format. */
+export const NUMERIC_COLUMNS: readonly boolean[] = COLUMNS.map((name) => name !== 'Architecture' && name !== 'Notes');
 
 /** Marks a figure taken while the load generator, not the server, was the bottleneck. */
 export const SATURATED_MARK = '⚠ loadgen saturated';
@@ -47,6 +63,29 @@ export function formatMs(us: number): string {
   return ms >= 100 ? integer.format(ms) : ms.toFixed(2);
 }
 
+/**
+ * A median with its interval, rounded to what the interval supports: the interval's half-width
+ * sets the last digit shown, so that no digit is printed that the repetitions do not hold
+ * (but at least two significant ones). With no spread at all, `plain` formats the median.
+ */
+export function formatWithInterval(
+  value: number,
+  interval: FigureInterval | null,
+  plain: (value: number) => string,
+): string {
+  if (interval === null || !(interval.high > interval.low)) return plain(value);
+  const halfWidth = (interval.high - interval.low) / 2;
+  const magnitude = Math.floor(Math.log10(Math.max(Math.abs(value), halfWidth)));
+  const exponent = Math.min(Math.floor(Math.log10(halfWidth)), magnitude - 1);
+  const step = 10 ** exponent;
+  const decimals = Math.max(0, -exponent);
+  const show = (figure: number): string =>
+    new Intl.NumberFormat('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals }).format(
+      Math.round(figure / step) * step,
+    );
+  return `${show(value)} (${show(interval.low)}–${show(interval.high)})`;
+}
+
 export function formatMb(bytes: number | null): string {
   return bytes === null ? '–' : (bytes / (1024 * 1024)).toFixed(1);
 }
@@ -65,27 +104,50 @@ function notesFor(point: PointResult): string {
   for (const [text, count] of failures) {
     notes.push(`failed ${count} of ${point.repetitions.length} ${text}`);
   }
-  if (summary !== null && summary.repetitions > 1) {
-    notes.push(
-      `${summary.repetitions} reps, ${formatThroughput(summary.throughputMin)}–${formatThroughput(summary.throughputMax)}/s`,
-    );
+  if (summary !== null && summary.disturbedRepetitions > 0) {
+    notes.push(`machine disturbed in ${summary.disturbedRepetitions} of ${summary.repetitions}`);
   }
   return notes.join('; ');
 }
 
-function rowFor(point: PointResult): ReportRow {
+function coresCell(server: number | null, load: number | null): string {
+  const show = (cores: number | null): string => (cores === null ? '–' : cores.toFixed(2));
+  return server === null && load === null ? '–' : `${show(server)} / ${show(load)}`;
+}
+
+function rowFor(point: PointResult, rank: string): ReportRow {
   const summary = point.summary;
   const dash = '–';
+  const ms = (us: number): number => us / 1000;
+  const msInterval = (interval: FigureInterval): FigureInterval => ({ low: ms(interval.low), high: ms(interval.high) });
+  const plainMs = (value: number): string => formatMs(value * 1000);
   const cells =
     summary === null
-      ? [point.architecture, String(point.connections), dash, dash, dash, dash, dash, dash, dash, notesFor(point)]
+      ? [
+          point.architecture,
+          String(point.connections),
+          dash,
+          dash,
+          dash,
+          dash,
+          dash,
+          dash,
+          dash,
+          dash,
+          dash,
+          notesFor(point),
+        ]
       : [
           point.architecture,
           String(point.connections),
-          formatThroughput(summary.throughput),
-          formatMs(summary.latencyP50Us),
-          formatMs(summary.latencyP99Us),
-          summary.cpuUsPerAnswer === null ? dash : summary.cpuUsPerAnswer.toFixed(1),
+          formatWithInterval(summary.throughput, summary.intervals.throughput, formatThroughput),
+          rank,
+          formatWithInterval(ms(summary.latencyP50Us), msInterval(summary.intervals.latencyP50Us), plainMs),
+          formatWithInterval(ms(summary.latencyP99Us), msInterval(summary.intervals.latencyP99Us), plainMs),
+          summary.cpuUsPerAnswer === null
+            ? dash
+            : formatWithInterval(summary.cpuUsPerAnswer, summary.intervals.cpuUsPerAnswer, (value) => value.toFixed(1)),
+          coresCell(summary.serverCores, summary.loadgenCores),
           formatMb(summary.peakRssBytes),
           String(summary.errorTotal),
           String(summary.starvedConnections),
@@ -117,18 +179,73 @@ export function buildSections(results: BenchResults): ReportSection[] {
     }
     pointsOf.get(key)?.push(point);
   }
+  const ranks = rankByPoint(judgeAll(results.points));
   for (const [key, section] of sections) {
     const points = [...(pointsOf.get(key) ?? [])].sort(
       (a, b) => a.connections - b.connections || (b.summary?.throughput ?? -1) - (a.summary?.throughput ?? -1),
     );
-    section.rows = points.map(rowFor);
+    section.rows = points.map((point) => rowFor(point, ranks.get(point.id) ?? '–'));
   }
   return [...sections.values()];
+}
+
+/** Each candidate's rank within its group by throughput, "=" where level with the one above. */
+function rankByPoint(verdicts: readonly GroupVerdict[]): Map<string, string> {
+  const ranks = new Map<string, string>();
+  for (const verdict of verdicts) {
+    const labels = rankLabels(verdict.ranking);
+    verdict.ranking.forEach((entry, index) => {
+      const id = `${entry.architecture}/${verdict.workload}/${verdict.pattern}/c${verdict.connections}`;
+      ranks.set(id, labels[index] ?? '–');
+    });
+  }
+  return ranks;
+}
+
+function percent(fraction: number): string {
+  if (!Number.isFinite(fraction)) return fraction > 0 ? '+∞' : '−∞';
+  const value = fraction * 100;
+  return `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(Math.abs(value) >= 10 ? 0 : 1)}%`;
+}
+
+export const VERDICT_COLUMNS = [
+  'Workload',
+  'Pattern',
+  'Connections',
+  'Verdict',
+  'Margin over the next',
+  'Left out',
+] as const;
+
+/** "Which architecture for which load?": one row per workload, pattern and concurrency. */
+export function buildVerdictRows(results: BenchResults): string[][] {
+  return judgeAll(results.points).map((verdict) => {
+    const [top, next] = verdict.ranking;
+    const said =
+      verdict.best !== null
+        ? verdict.best
+        : verdict.level.length > 1
+          ? `level: ${verdict.level.join(', ')}`
+          : 'no candidate';
+    const margin =
+      verdict.margin === null || top === undefined || next === undefined
+        ? '–'
+        : `${percent(verdict.margin.value)} (${percent(verdict.margin.low)} to ${percent(verdict.margin.high)}) over ${next.architecture}`;
+    const excluded = verdict.excluded.map((entry) => `${entry.architecture} (${entry.reason})`).join(', ');
+    return [verdict.workloadLabel, verdict.patternLabel, String(verdict.connections), said, margin, excluded || '–'];
+  });
 }
 
 export function describeMachine(environment: BenchEnvironment): string {
   const memoryGb = (environment.totalMemoryBytes / 1024 ** 3).toFixed(1);
   return `${environment.cpuModel}, ${environment.cores} cores, ${memoryGb} GB RAM, ${environment.platform} ${environment.kernel} (${environment.arch})`;
+}
+
+function repetitionsConfidence(repetitions: number): number {
+  return medianInterval(
+    Array.from({ length: repetitions }, (_, index) => index),
+    INTERVAL_LEVEL,
+  ).confidence;
 }
 
 /** The method, in sentences a reader needs to trust (or distrust) the numbers. */
@@ -140,10 +257,12 @@ export function describeMethod(results: BenchResults): string[] {
       ? 'pinning was asked for but taskset was not available: not pinned'
       : `not pinned: server and load generator share all ${environment.cores} cores`;
   return [
-    `Suite \`${options.suite}\`; each point: a fresh server process on 127.0.0.1, a ${options.warmupS} s warm-up run, then a ${options.durationS} s measured run of the load generator in its own process, then SIGTERM and a check that the server exited cleanly.`,
-    `${options.repeat} repetition(s) per point; figures are medians over repetitions.`,
+    `Suite \`${options.suite}\`; each point: a server process on 127.0.0.1, fresh for each workload and round, then one run of the load generator in its own process: ${options.warmupS} s of warm-up on the same connections, then a ${options.durationS} s measured window; after the round's last point of a workload, SIGTERM and a check that the server exited cleanly.`,
+    `${options.repeat} repetition(s) per point, in rounds: each round measures every point once, the architectures of a group one after the other in an order that rotates, so that the machine's slow episodes spread over all of them. Figures are medians over the repetitions, with a distribution-free confidence interval of the median in parentheses (order statistics of the repetitions, aimed at ${Math.round(INTERVAL_LEVEL * 100)}%; with ${options.repeat} repetitions it holds the median with ${(repetitionsConfidence(options.repeat) * 100).toFixed(1)}% confidence). Digits the interval does not support are not printed.`,
+    `Verdict: the best architecture by median throughput where its interval clears the next one's, with the margin and its interval; "level" where the intervals overlap. Rank: "=" marks one level with the architecture above it. Points with errors or starved connections do not compete.`,
     `Throughput counts correct answers per second. Latency is per question, from the load generator's HDR histogram.`,
     `CPU µs/answer: user + system CPU time of the server's whole process tree (cluster workers, pool threads) during the measured window, divided by the answers in it. RSS: peak of the tree's summed resident memory, sampled every 150 ms.`,
+    `Cores: the server's process tree and the load generator, in cores' worth of CPU during the measured window. A repetition counts as disturbed when the hypervisor stole more than ${DISTURBANCE_LIMITS.stealCores} of a core or other processes took more than ${DISTURBANCE_LIMITS.otherCores}.`,
     `Starved connections: connections that were open during the measured window and never got an answer (the blocking server serves one connection at a time). ${SATURATED_MARK}: the load generator, not the server, was the bottleneck (a thread above 90% of a core), so the figure understates the server.`,
     `${pin}.`,
   ];

@@ -3,16 +3,18 @@
  */
 import Table from 'cli-table3';
 import type { BenchResults } from './results-format.js';
-import { buildSections, COLUMNS, describeRun } from './tables.js';
+import { buildSections, buildVerdictRows, COLUMNS, describeRun, NUMERIC_COLUMNS, VERDICT_COLUMNS } from './tables.js';
 
 export function renderTerminalReport(results: BenchResults): string {
   const lines: string[] = [];
   for (const { label, value } of describeRun(results)) lines.push(`${label}: ${value}`);
-  const numeric = COLUMNS.map((name) => name !== 'Architecture' && name !== 'Notes');
+  const verdicts = new Table({ head: [...VERDICT_COLUMNS], style: { head: [], border: [] }, wordWrap: true });
+  for (const verdict of buildVerdictRows(results)) verdicts.push(verdict);
+  lines.push('', 'Which architecture for which load?', verdicts.toString());
   for (const section of buildSections(results)) {
     const table = new Table({
       head: [...COLUMNS],
-      colAligns: numeric.map((isNumber) => (isNumber ? 'right' : 'left')),
+      colAligns: NUMERIC_COLUMNS.map((isNumber) => (isNumber ? 'right' : 'left')),
       style: { head: [], border: [] },
       wordWrap: true,
       colWidths: COLUMNS.map((name) => (name === 'Notes' ? 40 : null)),

@@ -82,10 +82,10 @@ export function benchOptionTable(architectures: readonly string[]) {
       kind: 'integer',
       flag: 'repeat',
       arg: 'N',
-      default: 1,
       min: 1,
       max: 100,
-      help: "measure every point N times; medians are reported, the spread feeds bench:compare's noise test",
+      defaultLabel: "the suite's",
+      help: 'rounds: each measures every point once; medians and their intervals come from them',
     },
     workers: {
       ...SERVER_OPTIONS.workers,
@@ -148,5 +148,6 @@ export function parseBenchOptions(argv: string[], knownArchitectures: readonly s
     connections: values.connections ?? [...suite.connections],
     warmupS: values.warmupS ?? suite.warmupS,
     durationS: values.durationS ?? suite.durationS,
+    repeat: values.repeat ?? suite.repeat,
   };
 }

@@ -8,7 +8,7 @@ import { launchServer } from '../../servers/launch.js';
 import { ARCHITECTURE_NAMES } from '../../servers/registry.js';
 import { stopChildrenOnSignals } from '../../lib/child-process.js';
 import { collectEnvironment, tasksetAvailable } from '../shared/environment.js';
-import { runLoadgenProcess } from '../../loadgen/spawn-loadgen.js';
+import { LoadgenService } from '../../loadgen/spawn-loadgen.js';
 import { benchUsage, parseBenchOptions } from './bench-options.js';
 import { estimateSeconds, planPoints } from '../shared/plan.js';
 import { BenchProgress, formatSeconds } from './progress.js';
@@ -56,12 +56,14 @@ async function main(): Promise<void> {
     },
   });
 
+  const loadgen = new LoadgenService(pin.applied && pin.loadgenCpus !== null ? ['taskset', '-c', pin.loadgenCpus] : []);
+  loadgen.start();
   const settings: RunnerSettings = {
     ...DEFAULT_RUNNER_TIMINGS,
     launch: launchServer,
-    runLoad: runLoadgenProcess,
+    runLoad: (loadOptions, window) => loadgen.run(loadOptions, window),
+    loadgenPid: () => loadgen.pid,
     serverCommandPrefix: pin.applied && pin.serverCpus !== null ? ['taskset', '-c', pin.serverCpus] : [],
-    loadgenCommandPrefix: pin.applied && pin.loadgenCpus !== null ? ['taskset', '-c', pin.loadgenCpus] : [],
     workers: options.workers,
   };
   const startedAt = new Date().toISOString();
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
     },
     abort.signal,
   );
+  await loadgen.stop();
   progress?.stop();
   if (abort.signal.aborted) return; // the signal handler exits
 

@@ -4,12 +4,8 @@
  * with their estimate, so it corrects itself on a slower or busier machine.
  */
 import cliProgress from 'cli-progress';
-import { POINT_OVERHEAD_S, type BenchPoint } from '../shared/plan.js';
+import { estimateSeconds, type BenchPoint } from '../shared/plan.js';
 import type { RunProgress } from './runner.js';
-
-function estimateOf(point: BenchPoint): number {
-  return point.warmupS + point.durationS + POINT_OVERHEAD_S;
-}
 
 export function formatSeconds(seconds: number): string {
   const whole = Math.max(0, Math.round(seconds));
@@ -19,14 +15,16 @@ export function formatSeconds(seconds: number): string {
 
 export class BenchProgress {
   private readonly bar: cliProgress.SingleBar;
+  /** The plan's share of one run, servers' start and stop included. */
+  private readonly perRunS: number;
   private plannedRemainingS: number;
   private plannedDoneS = 0;
-  private actualDoneS = 0;
-  private pointStartedAt = 0;
+  private readonly startedAt = performance.now();
   private failures = 0;
 
   constructor(points: readonly BenchPoint[], repeat: number) {
-    this.plannedRemainingS = points.reduce((sum, point) => sum + estimateOf(point), 0) * repeat;
+    this.perRunS = estimateSeconds(points, 1) / Math.max(points.length, 1);
+    this.plannedRemainingS = this.perRunS * points.length * repeat;
     this.bar = new cliProgress.SingleBar(
       {
         format: '{bar} {value}/{total} | {point} | {failures} | about {left} left',
@@ -44,16 +42,13 @@ export class BenchProgress {
   }
 
   onStart(progress: RunProgress): void {
-    this.pointStartedAt = performance.now();
     const repetition = progress.repetition > 1 ? ` (rep ${progress.repetition})` : '';
     this.bar.update(progress.index, { point: `${progress.point.id}${repetition}`, left: this.left() });
   }
 
   onDone(progress: RunProgress, failed: boolean): void {
-    const planned = estimateOf(progress.point);
-    this.plannedRemainingS -= planned;
-    this.plannedDoneS += planned;
-    this.actualDoneS += (performance.now() - this.pointStartedAt) / 1000;
+    this.plannedRemainingS -= this.perRunS;
+    this.plannedDoneS += this.perRunS;
     if (failed) this.failures++;
     this.bar.update(progress.index + 1, {
       left: this.left(),
@@ -66,7 +61,8 @@ export class BenchProgress {
   }
 
   private left(): string {
-    const pace = this.plannedDoneS > 0 ? this.actualDoneS / this.plannedDoneS : 1;
+    const actualDoneS = (performance.now() - this.startedAt) / 1000;
+    const pace = this.plannedDoneS > 0 ? actualDoneS / this.plannedDoneS : 1;
     return formatSeconds(this.plannedRemainingS * pace);
   }
 }

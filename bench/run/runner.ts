@@ -1,22 +1,27 @@
 /**
- * Measures points: for each, a fresh server process, a warm-up, a measured window with the
- * server's process tree sampled around it, a graceful stop. A point that fails is recorded
- * with the server's stderr and the run goes on. The launcher and the load runner are passed
- * in, so that tests can substitute misbehaving servers.
+ * Measures a suite in rounds. Each round measures every point once; the points that are
+ * compared with each other (the architectures at one workload, pattern and concurrency) are
+ * measured one after the other, in an order that rotates from round to round, so that a slow
+ * episode of the machine touches all of them instead of all of one, and each point's
+ * repetitions are spread over the whole run instead of over a few seconds of it.
+ *
+ * Within a round, each architecture gets a fresh server per workload (the servers' options are
+ * the workload's), which serves that workload's points of the round, each a short run of the
+ * load generator: a warm-up, then the measured window, with the server's CPU, memory and the
+ * rest of the machine read around exactly that window. A point that fails is recorded with the
+ * server's stderr and the run goes on; a server that crashed is started afresh for its next
+ * point. The launcher and the load runner are passed in, so that tests can substitute
+ * misbehaving servers.
  */
 import { DEFAULT_LOAD_OPTIONS } from '../../loadgen/load-options.js';
+import type { WindowHooks } from '../../loadgen/spawn-loadgen.js';
 import type { LoadOptions, LoadResult } from '../../loadgen/types.js';
 import type { LaunchedServer, LaunchOptions, ServerExit } from '../../servers/launch.js';
-import type { BenchPoint } from '../shared/plan.js';
-import { measureTreeCpu, PeakRssSampler } from '../../lib/process-tree.js';
-import type {
-  FailureStage,
-  PointFailure,
-  PointResult,
-  RepetitionResult,
-  ServerMeasurement,
-} from '../report/results-format.js';
+import { PeakRssSampler } from '../../lib/process-tree.js';
 import { summarizeRepetitions } from '../report/point-summary.js';
+import type { FailureStage, PointFailure, PointResult, RepetitionResult } from '../report/results-format.js';
+import type { BenchPoint } from '../shared/plan.js';
+import { WindowMeter } from './window-meter.js';
 
 /** What the runner asks of a server launcher: a part of servers/launch.ts, so tests can fake it. */
 export type ServerLaunchOptions = Pick<
@@ -28,19 +33,20 @@ export type { ServerExit };
 
 export type ServerLauncher = (options: ServerLaunchOptions) => Promise<RunningServer>;
 
-/** Runs the load generator outside the server's process; commandPrefix places it (taskset). */
-export type LoadRunner = (options: LoadOptions, commandPrefix: readonly string[]) => Promise<LoadResult>;
+/** Runs the load generator outside the server's process, saying when its measured window opens and closes. */
+export type LoadRunner = (options: LoadOptions, window: WindowHooks) => Promise<LoadResult>;
 
 export interface RunnerSettings {
   launch: ServerLauncher;
   runLoad: LoadRunner;
   serverCommandPrefix: string[];
-  loadgenCommandPrefix: string[];
   /** Workers for pool and cluster; undefined leaves each server its default. */
   workers?: number;
+  /** The load generator's process, for its share of the machine; 0 when unknown. */
+  loadgenPid: () => number;
   /** How long a server may take to print its listening line. */
   startTimeoutMs: number;
-  /** How long a server may take to exit after SIGTERM before it is killed (and the point failed). */
+  /** How long a server may take to exit after SIGTERM before it is killed (and its points failed). */
   stopTimeoutMs: number;
   /** A question unanswered this long counts as a timeout. */
   questionTimeoutMs: number;
@@ -53,17 +59,20 @@ export const DEFAULT_RUNNER_TIMINGS = {
   stopTimeoutMs: 6_000,
   questionTimeoutMs: 5_000,
   loadgenThreads: 1,
-  rssSampleIntervalMs: 150,
+  rssSampleIntervalMs: 100,
 } as const;
 
-class PointFailed extends Error {
-  constructor(
-    readonly stage: FailureStage,
-    message: string,
-    readonly stderrTail: string,
-  ) {
-    super(message);
-  }
+export interface RunProgress {
+  /** 0-based index of the measurement about to run, over all points and rounds. */
+  index: number;
+  total: number;
+  point: BenchPoint;
+  repetition: number;
+}
+
+export interface SuiteHooks {
+  onStart?(progress: RunProgress): void;
+  onDone?(progress: RunProgress, result: RepetitionResult): void;
 }
 
 function messageOf(error: unknown): string {
@@ -83,12 +92,116 @@ function describeUncleanExit(exit: ServerExit, stopTimeoutMs: number): string {
   return `exited with code ${String(exit.code)} after SIGTERM instead of 0`;
 }
 
-function loadOptionsFor(
-  point: BenchPoint,
-  server: RunningServer,
-  settings: RunnerSettings,
-  durationS: number,
-): LoadOptions {
+function failure(stage: FailureStage, message: string, stderrTail: string): PointFailure {
+  return { stage, message, stderrTail };
+}
+
+/**
+ * The order of one round: workload by workload (a server per architecture and workload), and
+ * within each group of points that are compared with each other, the architectures rotated
+ * by the round's number so that none is always measured first.
+ */
+export function roundOrder(points: readonly BenchPoint[], round: number): BenchPoint[][] {
+  const blocks = new Map<string, Map<string, BenchPoint[]>>();
+  for (const point of points) {
+    const groups = blocks.get(point.workload.name) ?? new Map<string, BenchPoint[]>();
+    blocks.set(point.workload.name, groups);
+    const key = `${point.pattern.name}/c${point.connections}`;
+    groups.set(key, [...(groups.get(key) ?? []), point]);
+  }
+  return [...blocks.values()].map((groups) =>
+    [...groups.values()].flatMap((group) => {
+      const shift = (round - 1) % group.length;
+      return [...group.slice(shift), ...group.slice(0, shift)];
+    }),
+  );
+}
+
+/** One architecture's server for the points of one workload in one round. */
+class BlockServer {
+  server: RunningServer | null = null;
+  private crash: ServerExit | null = null;
+  private stopping = false;
+  /** The points this server measured in the block, to fail them too should it not stop cleanly. */
+  readonly measured: RepetitionResult[] = [];
+
+  constructor(
+    private readonly point: BenchPoint,
+    private readonly settings: RunnerSettings,
+  ) {}
+
+  /** The running server, started (again) if need be, or why it could not start. */
+  async ensure(): Promise<RunningServer | PointFailure> {
+    if (this.server !== null && this.crash === null) return this.server;
+    this.server = null;
+    this.crash = null;
+    const options: ServerLaunchOptions = {
+      architecture: this.point.architecture,
+      host: '127.0.0.1',
+      port: 0,
+      cpuUs: this.point.workload.cpuUs,
+      ioMs: this.point.workload.ioMs,
+      commandPrefix: this.settings.serverCommandPrefix,
+      startTimeoutMs: this.settings.startTimeoutMs,
+    };
+    if (this.settings.workers !== undefined) options.workers = this.settings.workers;
+    let server: RunningServer;
+    try {
+      server = await this.settings.launch(options);
+    } catch (error) {
+      return failure('start', messageOf(error), stderrTailOf(error));
+    }
+    server.child.once('exit', (code, signal) => {
+      if (!this.stopping) this.crash = { code, signal, graceful: false };
+    });
+    if (server.child.exitCode !== null || server.child.signalCode !== null) {
+      this.crash = { code: server.child.exitCode, signal: server.child.signalCode, graceful: false };
+    }
+    this.server = server;
+    return server;
+  }
+
+  /** The crash since the server started, as a failure of the point that saw it. */
+  crashFailure(): PointFailure | null {
+    if (this.crash === null || this.server === null) return null;
+    const { code, signal } = this.crash;
+    return failure(
+      'crash',
+      `server exited during the load (code ${String(code)}, signal ${String(signal)})`,
+      this.server.stderrTail(),
+    );
+  }
+
+  /** Stops the server; an unclean exit fails every point it measured in this block. */
+  async stop(): Promise<ServerExit | null> {
+    const server = this.server;
+    if (server === null || this.crash !== null) return null;
+    this.stopping = true;
+    let exit: ServerExit;
+    try {
+      exit = await server.stop(this.settings.stopTimeoutMs);
+    } catch (error) {
+      this.failMeasured(failure('stop', `stopping the server failed: ${messageOf(error)}`, server.stderrTail()));
+      return null;
+    }
+    if (!exit.graceful || exit.code !== 0) {
+      const message = `server ${describeUncleanExit(exit, this.settings.stopTimeoutMs)}`;
+      this.failMeasured(failure('stop', message, server.stderrTail()));
+    }
+    for (const repetition of this.measured) if (repetition.server !== null) repetition.server.exit = exit;
+    return exit;
+  }
+
+  private failMeasured(stopFailure: PointFailure): void {
+    for (const repetition of this.measured) {
+      if (repetition.failure !== null) continue;
+      repetition.failure = stopFailure;
+      repetition.status = 'failed';
+    }
+  }
+}
+
+function loadOptionsFor(point: BenchPoint, server: RunningServer, settings: RunnerSettings): LoadOptions {
   return {
     ...DEFAULT_LOAD_OPTIONS,
     host: server.host,
@@ -97,171 +210,82 @@ function loadOptionsFor(
     connections: point.connections,
     pipeline: point.pattern.pipeline,
     questions: point.pattern.questions,
-    warmupS: 0,
-    durationS,
+    // The warm-up is the same run, on the same connections, so that a connection the server
+    // never answers has waited through all of it (the load generator then counts it starved).
+    warmupS: point.warmupS,
+    durationS: point.durationS,
     timeoutMs: settings.questionTimeoutMs,
     threads: settings.loadgenThreads,
   };
 }
 
-/**
- * One repetition of one point. Never rejects: every failure becomes a failed repetition.
- *
- * The warm-up is a load run of its own, so that the server's CPU counters can be read exactly
- * between warm-up and measurement. Its cost: connections are made afresh for the measured
- * window, and a blocking server first drains the warm-up's abandoned connections (each of
- * their unanswered questions gets its work done) before it serves the measured ones.
- */
-export async function runRepetition(
+/** One measurement of one point on its block's server. Never rejects: a failure is recorded. */
+async function measurePoint(
   point: BenchPoint,
   repetition: number,
+  block: BlockServer,
   settings: RunnerSettings,
 ): Promise<RepetitionResult> {
   const startedAt = performance.now();
-  const wallS = (): number => (performance.now() - startedAt) / 1000;
   const phasesS = { start: 0, warmup: 0, measure: 0, stop: 0 };
-  let phaseStartedAt = startedAt;
-  /** Ends the current phase, charging its time to `phase`. */
-  const endPhase = (phase: keyof typeof phasesS): void => {
-    const now = performance.now();
-    phasesS[phase] = (now - phaseStartedAt) / 1000;
-    phaseStartedAt = now;
-  };
-  let server: RunningServer;
-  try {
-    const launchOptions: ServerLaunchOptions = {
-      architecture: point.architecture,
-      host: '127.0.0.1',
-      port: 0,
-      cpuUs: point.workload.cpuUs,
-      ioMs: point.workload.ioMs,
-      commandPrefix: settings.serverCommandPrefix,
-      startTimeoutMs: settings.startTimeoutMs,
-    };
-    if (settings.workers !== undefined) launchOptions.workers = settings.workers;
-    server = await settings.launch(launchOptions);
-    endPhase('start');
-  } catch (error) {
-    endPhase('start');
-    return {
-      repetition,
-      status: 'failed',
-      failure: { stage: 'start', message: messageOf(error), stderrTail: stderrTailOf(error) },
-      load: null,
-      server: null,
-      wallS: wallS(),
-      phasesS,
-    };
-  }
-
-  let stopping = false;
-  let crash: ServerExit | null = null;
-  server.child.once('exit', (code, signal) => {
-    if (!stopping) crash = { code, signal, graceful: false };
-  });
-  if (server.child.exitCode !== null || server.child.signalCode !== null) {
-    crash = { code: server.child.exitCode, signal: server.child.signalCode, graceful: false };
-  }
-  // On Ctrl-C lib/child-process.ts stops the server; a later stop() shares that outcome.
-  const stop = (): Promise<ServerExit> => {
-    stopping = true;
-    return server.stop(settings.stopTimeoutMs);
-  };
-  const sampler = new PeakRssSampler(server.pid, settings.rssSampleIntervalMs);
-  sampler.start();
-
-  let load: LoadResult | null = null;
-  let measurement: Omit<ServerMeasurement, 'exit'> | null = null;
-  let failure: PointFailure | null = null;
-  const crashFailure = (): PointFailed | null => {
-    if (crash === null) return null;
-    const exit: ServerExit = crash;
-    return new PointFailed(
-      'crash',
-      `server exited during the load (code ${String(exit.code)}, signal ${String(exit.signal)})`,
-      server.stderrTail(),
-    );
-  };
-  try {
-    if (point.warmupS > 0) {
-      await settings.runLoad(loadOptionsFor(point, server, settings, point.warmupS), settings.loadgenCommandPrefix);
-      const crashed = crashFailure();
-      if (crashed !== null) throw crashed;
-    }
-    endPhase('warmup');
-    const measured = await measureTreeCpu(server.pid, () =>
-      settings.runLoad(loadOptionsFor(point, server, settings, point.durationS), settings.loadgenCommandPrefix),
-    );
-    endPhase('measure');
-    load = measured.result;
-    const peak = sampler.stop();
-    const cpuSeconds = measured.cpuSeconds;
-    measurement = {
-      cpuSeconds,
-      cpuUsPerAnswer: load.requests > 0 ? (cpuSeconds * 1e6) / load.requests : null,
-      peakRssBytes: peak.peakRssBytes,
-      processCount: peak.maxProcessCount,
-    };
-    const crashed = crashFailure();
-    if (crashed !== null) throw crashed;
-  } catch (error) {
-    failure =
-      error instanceof PointFailed
-        ? { stage: error.stage, message: error.message, stderrTail: error.stderrTail }
-        : { stage: 'load', message: messageOf(error), stderrTail: server.stderrTail() };
-  } finally {
-    sampler.stop();
-    if (phasesS.measure === 0) endPhase(phasesS.warmup === 0 ? 'warmup' : 'measure');
-  }
-
-  let exit: ServerExit | null = null;
-  try {
-    exit = await stop();
-  } catch (error) {
-    failure ??= {
-      stage: 'stop',
-      message: `stopping the server failed: ${messageOf(error)}`,
-      stderrTail: server.stderrTail(),
-    };
-  } finally {
-    endPhase('stop');
-  }
-  if (failure === null && exit !== null && (!exit.graceful || exit.code !== 0)) {
-    failure = {
-      stage: 'stop',
-      message: `server ${describeUncleanExit(exit, settings.stopTimeoutMs)}`,
-      stderrTail: server.stderrTail(),
-    };
-  }
-  return {
+  const result: RepetitionResult = {
     repetition,
-    status: failure === null ? 'ok' : 'failed',
-    failure,
-    load,
-    server: measurement === null ? null : { ...measurement, exit },
-    wallS: wallS(),
+    status: 'ok',
+    failure: null,
+    load: null,
+    server: null,
+    machine: null,
+    wallS: 0,
     phasesS,
   };
-}
-
-export interface RunProgress {
-  /** 0-based index of the repetition about to run, over all points and repetitions. */
-  index: number;
-  total: number;
-  point: BenchPoint;
-  repetition: number;
-}
-
-export interface SuiteHooks {
-  onStart?(progress: RunProgress): void;
-  onDone?(progress: RunProgress, result: RepetitionResult): void;
+  const server = await block.ensure();
+  phasesS.start = (performance.now() - startedAt) / 1000;
+  if ('stage' in server) result.failure = server;
+  else {
+    const loadStartedAt = performance.now();
+    const meter = new WindowMeter(server.pid, settings.loadgenPid());
+    const sampler = new PeakRssSampler(server.pid, settings.rssSampleIntervalMs);
+    let windowOpenedAt = loadStartedAt;
+    const opened = (): void => {
+      windowOpenedAt = performance.now();
+      meter.begin();
+      sampler.start();
+    };
+    opened(); // in case the runner says nothing about its window
+    try {
+      const load = await settings.runLoad(loadOptionsFor(point, server, settings), {
+        onWindowStart: opened,
+        onWindowEnd: () => meter.end(),
+      });
+      meter.end();
+      const peak = sampler.stop();
+      const share = meter.share();
+      result.load = load;
+      result.machine = share;
+      result.server = {
+        cpuSeconds: share.serverCpuSeconds,
+        cpuUsPerAnswer: load.requests > 0 ? (share.serverCpuSeconds * 1e6) / load.requests : null,
+        peakRssBytes: peak.peakRssBytes,
+        processCount: peak.maxProcessCount,
+        exit: null,
+      };
+      result.failure = block.crashFailure();
+    } catch (error) {
+      sampler.stop();
+      result.failure = block.crashFailure() ?? failure('load', messageOf(error), server.stderrTail());
+    }
+    phasesS.warmup = (windowOpenedAt - loadStartedAt) / 1000;
+    phasesS.measure = (performance.now() - windowOpenedAt) / 1000;
+  }
+  if (result.failure !== null) result.status = 'failed';
+  else block.measured.push(result);
+  result.wallS = (performance.now() - startedAt) / 1000;
+  return result;
 }
 
 /**
- * Every point, `repeat` times. The repetitions are the outer loop, so that each repetition of
- * a point is taken at a different moment: noise that drifts with time shows up as spread
- * between repetitions instead of hiding inside one of them.
- * Stops early, between repetitions, once `signal` is aborted.
+ * Every point, `repeat` times, in rounds (see the top of this file). Stops early, between
+ * measurements, once `signal` is aborted.
  */
 export async function runSuite(
   points: readonly BenchPoint[],
@@ -273,19 +297,32 @@ export async function runSuite(
   const repetitions = new Map<string, RepetitionResult[]>(points.map((point) => [point.id, []]));
   const total = points.length * repeat;
   let index = 0;
-  for (let repetition = 1; repetition <= repeat; repetition++) {
-    for (const point of points) {
-      if (signal?.aborted) break;
-      const progress: RunProgress = { index, total, point, repetition };
-      hooks.onStart?.(progress);
-      const result = await runRepetition(point, repetition, settings);
-      repetitions.get(point.id)?.push(result);
-      hooks.onDone?.(progress, result);
-      index++;
+  for (let round = 1; round <= repeat && signal?.aborted !== true; round++) {
+    for (const block of roundOrder(points, round)) {
+      const servers = new Map<string, BlockServer>();
+      for (const point of block) {
+        if (signal?.aborted) break;
+        const server = servers.get(point.architecture) ?? new BlockServer(point, settings);
+        servers.set(point.architecture, server);
+        const progress: RunProgress = { index, total, point, repetition: round };
+        hooks.onStart?.(progress);
+        const result = await measurePoint(point, round, server, settings);
+        repetitions.get(point.id)?.push(result);
+        hooks.onDone?.(progress, result);
+        index++;
+      }
+      const stoppedAt = performance.now();
+      await Promise.all([...servers.values()].map((server) => server.stop()));
+      // Stopping is the block's cost; it is charged to the last point each server measured.
+      const stopS = (performance.now() - stoppedAt) / 1000;
+      for (const server of servers.values()) {
+        const last = server.measured.at(-1);
+        if (last !== undefined) last.phasesS.stop = stopS;
+      }
     }
   }
   return points.map((point) => {
-    const results = repetitions.get(point.id) ?? [];
+    const results = (repetitions.get(point.id) ?? []).sort((a, b) => a.repetition - b.repetition);
     return {
       id: point.id,
       architecture: point.architecture,

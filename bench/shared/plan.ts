@@ -55,14 +55,17 @@ export function planPoints(input: PlanInput): BenchPoint[] {
 }
 
 /**
- * Seconds one point takes beyond its warm-up and measured window: starting the server and
- * two load-generator processes, stopping the server. Measured on the reference machine;
- * used only for the time estimate and the progress bar's time left.
+ * Seconds beyond the warm-up and the measured window: per run of the load generator
+ * (connecting, the report over its pipe), and per server, which each round starts afresh for
+ * every architecture and workload (start-up, listening line, SIGTERM and exit). Measured on
+ * the reference machine; used only for the time estimate and the progress bar's time left.
  */
-export const POINT_OVERHEAD_S = 1.2;
+export const RUN_OVERHEAD_S = 0.04;
+export const SERVER_OVERHEAD_S = 0.25;
 
 export function estimateSeconds(points: readonly BenchPoint[], repeat: number): number {
-  let total = 0;
-  for (const point of points) total += point.warmupS + point.durationS + POINT_OVERHEAD_S;
-  return total * repeat;
+  const servers = new Set(points.map((point) => `${point.architecture}/${point.workload.name}`)).size;
+  let round = servers * SERVER_OVERHEAD_S;
+  for (const point of points) round += point.warmupS + point.durationS + RUN_OVERHEAD_S;
+  return round * repeat;
 }

@@ -7,7 +7,7 @@
  * figure for a window in which a thread exited (its nanoseconds are then lost from the sum).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { listProcessTree, sampleTreeCpu } from '../../lib/process-tree.js';
+import { listProcessTree, sampleTreeCpu } from './process-tree.js';
 
 export interface TreeCpuReading {
   /** Sum over the tree's live threads of their CPU time so far, in nanoseconds. */

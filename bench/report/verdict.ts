@@ -1,0 +1,117 @@
+/**
+ * "Which architecture for which load?": for each workload, traffic pattern and concurrency,
+ * the architecture with the highest throughput, by how much, and how sure that is; or
+ * "level" where the intervals cannot tell the best from the next. A point with errors or
+ * starved connections is not a candidate: a server that leaves clients unanswered does not
+ * win on the answers it did give.
+ */
+import type { FigureInterval, PointResult } from './results-format.js';
+
+export interface Contender {
+  architecture: string;
+  throughput: number;
+  interval: FigureInterval;
+}
+
+export interface GroupVerdict {
+  workload: string;
+  workloadLabel: string;
+  pattern: string;
+  patternLabel: string;
+  connections: number;
+  /** Candidates, best first by median throughput. */
+  ranking: Contender[];
+  /** The winner, or null when the best cannot be told from the next ("level"). */
+  best: string | null;
+  /** Architectures whose intervals overlap the best one's: level with it (the best included). */
+  level: string[];
+  /** The best's median over the next one's, minus 1, with an interval from the two intervals. */
+  margin: { value: number; low: number; high: number } | null;
+  /** Left out of the ranking, with why. */
+  excluded: { architecture: string; reason: string }[];
+}
+
+function exclusionOf(point: PointResult): string | null {
+  const summary = point.summary;
+  if (summary === null) return 'no measurement';
+  if (summary.failed) return 'failed';
+  if (summary.starvedConnections > 0) return `${summary.starvedConnections} starved connections`;
+  if (summary.errorTotal > 0) return `${summary.errorTotal} errors`;
+  return null;
+}
+
+/** Whether two intervals share any value: then the medians cannot be told apart. */
+export function overlap(a: FigureInterval, b: FigureInterval): boolean {
+  return a.low <= b.high && b.low <= a.high;
+}
+
+export function judgeGroup(points: readonly PointResult[]): GroupVerdict | null {
+  const first = points[0];
+  if (first === undefined) return null;
+  const ranking: Contender[] = [];
+  const excluded: GroupVerdict['excluded'] = [];
+  for (const point of points) {
+    const reason = exclusionOf(point);
+    if (reason !== null || point.summary === null)
+      excluded.push({ architecture: point.architecture, reason: reason ?? '' });
+    else {
+      ranking.push({
+        architecture: point.architecture,
+        throughput: point.summary.throughput,
+        interval: point.summary.intervals.throughput,
+      });
+    }
+  }
+  ranking.sort((a, b) => b.throughput - a.throughput);
+  const [top, next] = ranking;
+  const level = top === undefined ? [] : ranking.filter((entry) => overlap(entry.interval, top.interval));
+  let best: string | null = null;
+  let margin: GroupVerdict['margin'] = null;
+  if (top !== undefined && next !== undefined && next.throughput > 0) {
+    margin = {
+      value: top.throughput / next.throughput - 1,
+      low: next.interval.high > 0 ? top.interval.low / next.interval.high - 1 : Number.POSITIVE_INFINITY,
+      high: next.interval.low > 0 ? top.interval.high / next.interval.low - 1 : Number.POSITIVE_INFINITY,
+    };
+    if (level.length === 1) best = top.architecture;
+  } else if (top !== undefined && next === undefined) {
+    best = top.architecture;
+  }
+  return {
+    workload: first.workload.name,
+    workloadLabel: first.workload.label,
+    pattern: first.pattern.name,
+    patternLabel: first.pattern.label,
+    connections: first.connections,
+    ranking,
+    best,
+    level: level.map((entry) => entry.architecture),
+    margin,
+    excluded,
+  };
+}
+
+/** One verdict per workload, pattern and concurrency, in the order the points were planned. */
+export function judgeAll(points: readonly PointResult[]): GroupVerdict[] {
+  const groups = new Map<string, PointResult[]>();
+  for (const point of points) {
+    const key = `${point.workload.name}/${point.pattern.name}/c${point.connections}`;
+    groups.set(key, [...(groups.get(key) ?? []), point]);
+  }
+  return [...groups.values()].flatMap((group) => judgeGroup(group) ?? []);
+}
+
+/** Rank labels for a sorted ranking: "1", "2", ... and "=2" for one level with the one above it. */
+export function rankLabels(ranking: readonly Contender[]): string[] {
+  const labels: string[] = [];
+  let rank = 0;
+  ranking.forEach((entry, index) => {
+    const above = ranking[index - 1];
+    if (above !== undefined && overlap(entry.interval, above.interval)) labels.push(`=${rank}`);
+    else {
+      rank = index + 1;
+      labels.push(String(rank));
+    }
+  });
+  return labels;
+}
