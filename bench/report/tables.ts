@@ -13,7 +13,7 @@ import type {
   PointResult,
   WorkloadRecord,
 } from './results-format.js';
-import { judgeAll, rankLabels, type GroupVerdict } from './verdict.js';
+import { judgeAll, orderOf, rankLabels, type GroupVerdict } from './verdict.js';
 import { DISTURBANCE_LIMITS } from '../run/window-meter.js';
 
 export const COLUMNS = [
@@ -214,6 +214,7 @@ export const VERDICT_COLUMNS = [
   'Connections',
   'Verdict',
   'Margin over the next',
+  'Order (≈ level, > clearly ahead)',
   'Left out',
 ] as const;
 
@@ -232,7 +233,15 @@ export function buildVerdictRows(results: BenchResults): string[][] {
         ? '–'
         : `${percent(verdict.margin.value)} (${percent(verdict.margin.low)} to ${percent(verdict.margin.high)}) over ${next.architecture}`;
     const excluded = verdict.excluded.map((entry) => `${entry.architecture} (${entry.reason})`).join(', ');
-    return [verdict.workloadLabel, verdict.patternLabel, String(verdict.connections), said, margin, excluded || '–'];
+    return [
+      verdict.workloadLabel,
+      verdict.patternLabel,
+      String(verdict.connections),
+      said,
+      margin,
+      orderOf(verdict.ranking),
+      excluded || '–',
+    ];
   });
 }
 
@@ -259,7 +268,7 @@ export function describeMethod(results: BenchResults): string[] {
   return [
     `Suite \`${options.suite}\`; each point: a server process on 127.0.0.1, fresh for each workload and round, then one run of the load generator in its own process: ${options.warmupS} s of warm-up on the same connections, then a ${options.durationS} s measured window; after the round's last point of a workload, SIGTERM and a check that the server exited cleanly.`,
     `${options.repeat} repetition(s) per point, in rounds: each round measures every point once, the architectures of a group one after the other in an order that rotates, so that the machine's slow episodes spread over all of them. Figures are medians over the repetitions, with a distribution-free confidence interval of the median in parentheses (order statistics of the repetitions, aimed at ${Math.round(INTERVAL_LEVEL * 100)}%; with ${options.repeat} repetitions it holds the median with ${(repetitionsConfidence(options.repeat) * 100).toFixed(1)}% confidence). Digits the interval does not support are not printed.`,
-    `Verdict: the best architecture by median throughput where its interval clears the next one's, with the margin and its interval; "level" where the intervals overlap. Rank: "=" marks one level with the architecture above it. Points with errors or starved connections do not compete.`,
+    `Verdict: the best architecture by median throughput where its interval clears every other's, with the margin over the next and its interval; "level" where the intervals overlap. Tiers: an architecture and the later ones whose intervals overlap its own; Rank gives a tier one number ("=1"), Order writes the tiers as "a ≈ b > c". Points with errors or starved connections do not compete.`,
     `Throughput counts correct answers per second. Latency is per question, from the load generator's HDR histogram.`,
     `CPU µs/answer: user + system CPU time of the server's whole process tree (cluster workers, pool threads) during the measured window, divided by the answers in it. RSS: peak of the tree's summed resident memory, sampled every 150 ms.`,
     `Cores: the server's process tree and the load generator, in cores' worth of CPU during the measured window. A repetition counts as disturbed when the hypervisor stole more than ${DISTURBANCE_LIMITS.stealCores} of a core or other processes took more than ${DISTURBANCE_LIMITS.otherCores}.`,

@@ -23,7 +23,7 @@ export interface GroupVerdict {
   ranking: Contender[];
   /** The winner, or null when the best cannot be told from the next ("level"). */
   best: string | null;
-  /** Architectures whose intervals overlap the best one's: level with it (the best included). */
+  /** The first tier (tiersOf): the best, or the architectures that cannot be told from it. */
   level: string[];
   /** The best's median over the next one's, minus 1, with an interval from the two intervals. */
   margin: { value: number; low: number; high: number } | null;
@@ -64,7 +64,7 @@ export function judgeGroup(points: readonly PointResult[]): GroupVerdict | null 
   }
   ranking.sort((a, b) => b.throughput - a.throughput);
   const [top, next] = ranking;
-  const level = top === undefined ? [] : ranking.filter((entry) => overlap(entry.interval, top.interval));
+  const level = tiersOf(ranking)[0] ?? [];
   let best: string | null = null;
   let margin: GroupVerdict['margin'] = null;
   if (top !== undefined && next !== undefined && next.throughput > 0) {
@@ -101,17 +101,35 @@ export function judgeAll(points: readonly PointResult[]): GroupVerdict[] {
   return [...groups.values()].flatMap((group) => judgeGroup(group) ?? []);
 }
 
-/** Rank labels for a sorted ranking: "1", "2", ... and "=2" for one level with the one above it. */
+/**
+ * A sorted ranking in tiers: each tier is the first architecture not yet placed and every
+ * later one whose interval overlaps it, the ones that cannot be told from it. The first tier
+ * is the best, or those level with it.
+ */
+export function tiersOf(ranking: readonly Contender[]): Contender[][] {
+  const tiers: Contender[][] = [];
+  for (const entry of ranking) {
+    const tier = tiers.at(-1);
+    const head = tier?.[0];
+    if (tier !== undefined && head !== undefined && overlap(entry.interval, head.interval)) tier.push(entry);
+    else tiers.push([entry]);
+  }
+  return tiers;
+}
+
+/** Rank labels for a sorted ranking: "1", "2", ... and "=2" for one in the same tier as the one above. */
 export function rankLabels(ranking: readonly Contender[]): string[] {
-  const labels: string[] = [];
-  let rank = 0;
-  ranking.forEach((entry, index) => {
-    const above = ranking[index - 1];
-    if (above !== undefined && overlap(entry.interval, above.interval)) labels.push(`=${rank}`);
-    else {
-      rank = index + 1;
-      labels.push(String(rank));
-    }
+  let position = 0;
+  return tiersOf(ranking).flatMap((tier) => {
+    const rank = position + 1;
+    position += tier.length;
+    return tier.map((_, index) => (index === 0 ? String(rank) : `=${rank}`));
   });
-  return labels;
+}
+
+/** The whole ranking at a glance: "cluster ≈ pool > async", tiers joined by ">". */
+export function orderOf(ranking: readonly Contender[]): string {
+  return tiersOf(ranking)
+    .map((tier) => tier.map((entry) => entry.architecture).join(' ≈ '))
+    .join(' > ');
 }
