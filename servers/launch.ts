@@ -17,6 +17,7 @@ export interface LaunchOptions {
   cpuUs?: number;
   ioMs?: number;
   idleTimeoutS?: number;
+  questionTimeoutS?: number;
   schedule?: Schedule;
   verbose?: boolean;
   /** Put before node, e.g. ['taskset', '-c', '0']; it must exec node in place. */
@@ -72,6 +73,7 @@ export function serverArguments(options: LaunchOptions): string[] {
   if (options.cpuUs !== undefined) args.push('--cpu-us', String(options.cpuUs));
   if (options.ioMs !== undefined) args.push('--io-ms', String(options.ioMs));
   if (options.idleTimeoutS !== undefined) args.push('--idle-timeout-s', String(options.idleTimeoutS));
+  if (options.questionTimeoutS !== undefined) args.push('--question-timeout-s', String(options.questionTimeoutS));
   if (options.verbose === true) args.push('--verbose');
   return args;
 }

@@ -15,12 +15,15 @@ options:
   --cpu-us N             cpu-us of fixed CPU work per question (default 0)
   --io-ms N              ms each question waits on a simulated external resource (default 0)
   --idle-timeout-s N     close a connection idle this long, 0 for never (default 30)
+  --question-timeout-s N close a connection whose question is still unfinished this long after
+                         its first byte, 0 for never (default 10)
   --verbose              log every connection on stderr (distorts measurements)
   -h, --help             this text
 
 Once it accepts connections the server prints one JSON line on stdout:
   {"event":"listening","architecture":...,"host":...,"port":...,"pid":...}
-SIGINT or SIGTERM stops it gracefully (exit 0).`;
+SIGTERM, SIGINT, SIGHUP, SIGQUIT or SIGUSR2 stops it gracefully (exit 0) within 5 s, cutting off
+what cannot finish by then; a second one stops it at once (exit 1). SIGUSR1 is ignored.`;
 
 const FLAGS = {
   host: { type: 'string' },
@@ -30,6 +33,7 @@ const FLAGS = {
   'cpu-us': { type: 'string' },
   'io-ms': { type: 'string' },
   'idle-timeout-s': { type: 'string' },
+  'question-timeout-s': { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -57,6 +61,7 @@ export function parseServerCommand(argv: string[], architectureNames: readonly s
       cpuUs: integerOption(values, 'cpu-us', 0, 0, 10_000_000),
       ioMs: integerOption(values, 'io-ms', 0, 0, 600_000),
       idleTimeoutS: integerOption(values, 'idle-timeout-s', 30, 0, 86_400),
+      questionTimeoutS: integerOption(values, 'question-timeout-s', 10, 0, 86_400),
       verbose: values.verbose === true,
     },
   };

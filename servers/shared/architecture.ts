@@ -15,6 +15,8 @@ export interface ServerOptions {
   /** Milliseconds each question waits on a simulated external resource. */
   ioMs: number;
   idleTimeoutS: number;
+  /** Seconds a question may take from its first byte to its '?'; 0 for no limit. */
+  questionTimeoutS: number;
   /** Cluster only: Node's round-robin or the operating system's distribution. */
   schedule: Schedule;
   verbose: boolean;
