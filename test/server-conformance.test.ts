@@ -108,7 +108,7 @@ for (const architecture of ARCHITECTURE_NAMES) {
       done(c);
     });
 
-    test('a half-close after a large pipelined batch, read a second later, still gets every answer', async () => {
+    test('a half-close after a large pipelined batch, read later, still gets every answer', async () => {
       // 2^18 one-byte questions get 6 MB of answers: the server must stop reading while the
       // client does not read, and its end must not make it forget what it held back.
       const count = 1 << 18;
@@ -116,7 +116,7 @@ for (const architecture of ARCHITECTURE_NAMES) {
       c.socket.pause();
       c.send(Buffer.alloc(count, '?'));
       c.socket.end();
-      await sleep(1000);
+      await sleep(500);
       c.socket.resume();
       await c.waitForClose(30_000);
       assert.equal(c.answers().length, count);
