@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { asyncArchitecture } from './async.js';
 import type { Architecture, RunningServer, ServerOptions } from './shared/architecture.js';
 import { onStopSignal } from './shared/signals.js';
-import { ListenError, SHUTDOWN_GRACE_MS } from './shared/tcp.js';
+import { ListenError, SHUTDOWN_GRACE_MS, watchDescriptorLimit } from './shared/tcp.js';
 
 const OPTIONS_ENV = 'ZENBENCH_CLUSTER_OPTIONS';
 
@@ -35,6 +35,8 @@ export const clusterArchitecture: Architecture = {
 
     const starting = Array.from({ length: options.workers }, () => forkWorker(options));
     const port = (await Promise.all(starting))[0] ?? options.port;
+    // With round robin the primary accepts every client before a worker does.
+    watchDescriptorLimit();
 
     // Workers share a listening handle that the primary keys by the port they asked for: with
     // --port 0 a replacement must ask for 0 too, or it would try to bind the chosen port anew.

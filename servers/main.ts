@@ -3,8 +3,7 @@
 import { onStopSignal } from './shared/signals.js';
 import { fail, parseOrExit } from '../lib/cli.js';
 import { parseServerCommand, SERVER_USAGE } from './options.js';
-import { ARCHITECTURE_NAMES, findArchitecture } from './registry.js';
-import { ListenError, SHUTDOWN_GRACE_MS } from './shared/tcp.js';
+import { endGrace, ListenError, SHUTDOWN_GRACE_MS } from './shared/tcp.js';
 import { startWatchdog } from './shared/watchdog.js';
 
 const PROG = 'zenbench server';
@@ -14,6 +13,9 @@ const SHUTDOWN_LIMIT_MS = 4500;
 const SHUTDOWN_KILL_MS = 4800;
 
 async function main(): Promise<void> {
+  // Loaded only now, so that the signal handlers are in place while the architectures (and
+  // piscina) load: tens of milliseconds in which a signal would otherwise kill the server.
+  const { ARCHITECTURE_NAMES, findArchitecture } = await import('./registry.js');
   const command = parseOrExit(PROG, () => parseServerCommand(process.argv.slice(2), ARCHITECTURE_NAMES));
   if (command.help) {
     process.stdout.write(`${SERVER_USAGE}\n`);
@@ -22,7 +24,7 @@ async function main(): Promise<void> {
   const architecture = findArchitecture(command.architecture);
   if (architecture === undefined) fail(PROG, `unknown architecture '${command.architecture}'`, 2);
   const { options } = command;
-  startWatchdog(PROG, SHUTDOWN_GRACE_MS, SHUTDOWN_KILL_MS);
+  startWatchdog(PROG, SHUTDOWN_GRACE_MS, SHUTDOWN_KILL_MS, endGrace);
 
   let server;
   try {

@@ -47,10 +47,10 @@ function exitOf(server: LaunchedServer): Promise<{ code: number | null; signal: 
   );
 }
 
-async function eventually(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+async function eventually(condition: () => boolean, timeoutMs: number, what: string, detail = ''): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!condition()) {
-    if (performance.now() > deadline) assert.fail(`${what} within ${timeoutMs} ms`);
+    if (performance.now() > deadline) assert.fail(`${what} within ${timeoutMs} ms ${detail}`);
     await sleep(50);
   }
 }
@@ -285,7 +285,17 @@ describe('at the file-descriptor limit', () => {
       const many: TestClient[] = [];
       // More than fit: with 2 workers, the cluster has two processes' worth of descriptors.
       for (let i = 0; i < 150; i++) many.push(await connect(server));
-      await eventually(() => /file-descriptor limit/.test(server.stderrTail()), 3000, 'a line about the limit');
+      await eventually(
+        () => /file-descriptor limit/.test(server.stderrTail()),
+        3000,
+        'a line about the limit',
+        `(fds ${listProcessTree(server.pid)
+          .map((pid) => openFds([pid]))
+          .join(', ')}; stderr ${server.stderrTail()})`,
+      );
+      // Turned away, not left hanging: the last clients were closed at once.
+      const last = many[many.length - 1];
+      await eventually(() => last?.closed === true || last?.ended === true, 2000, 'the last client closed');
       for (const client of many) client.close();
       await sleep(300);
       const fresh = await connect(server);

@@ -12,6 +12,23 @@ export const SHUTDOWN_GRACE_MS = 3000;
 
 export class ListenError extends Error {}
 
+/** File descriptors kept free of clients, for whatever else the process must open. */
+const SPARE_DESCRIPTORS = 16;
+
+/**
+ * The grace counted from the signal itself, by the watchdog, rather than from when a busy main
+ * thread got round to the shutdown: once it has run out, a shutdown cuts off at once.
+ */
+let endGraceNow: () => void = () => undefined;
+const graceRanOut = new Promise<'late'>((resolve) => {
+  endGraceNow = () => resolve('late');
+});
+
+/** Called (through the watchdog) when the grace has run out since the stop signal arrived. */
+export function endGrace(): void {
+  endGraceNow();
+}
+
 export interface TcpService extends RunningServer {
   readonly connections: Connections;
 }
@@ -28,8 +45,7 @@ export async function listenTcp(
 ): Promise<TcpService> {
   const descriptors = new DescriptorLimit();
   const server = net.createServer({ ...netOptions, allowHalfOpen: true }, (socket) => {
-    descriptors.accepted(socket);
-    accept(socket);
+    if (descriptors.admit(socket)) accept(socket);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(describeListenError(error, options)));
@@ -58,12 +74,14 @@ async function closeGracefully(server: net.Server, connections: Connections): Pr
   const deadline = new Promise<'late'>((resolve) => {
     timer = setTimeout(() => resolve('late'), SHUTDOWN_GRACE_MS);
   });
-  if ((await Promise.race([finished, deadline])) === 'late') {
+  if ((await Promise.race([finished, deadline, graceRanOut])) === 'late') {
     // A client that reads none of its answers must not hold the shutdown hostage.
     const { closed, owing } = connections.destroyAll();
-    process.stderr.write(
-      `shutdown: cut off ${closed} connection(s) still open after the ${SHUTDOWN_GRACE_MS} ms grace, ${owing} of them still owed answers\n`,
-    );
+    if (closed > 0) {
+      process.stderr.write(
+        `zenbench server: shutdown cut off ${closed} connection(s) still open after the ${SHUTDOWN_GRACE_MS} ms grace, ${owing} of them still owed answers\n`,
+      );
+    }
   }
   clearTimeout(timer);
   await stopped;
@@ -87,34 +105,62 @@ function describeListenError(error: NodeJS.ErrnoException, options: ServerOption
 }
 
 /**
- * Tells the operator when the server runs out of file descriptors. libuv then accepts and at
- * once closes the clients it has no descriptor for, and tells nobody; the server goes on
- * serving the others, and new clients are served again as soon as some leave.
+ * Keeps a few file descriptors spare, and says so when it must turn clients away for it. At
+ * the limit itself, libuv accepts and at once closes the clients it has no descriptor for and
+ * tells nobody; worse, a cluster worker that cannot take the descriptor of a client handed to
+ * it never answers the primary, which then hands it nothing more, and soon every new client
+ * hangs. Turned away a little before the limit, new clients are closed at once, the spare
+ * descriptors serve what else needs one (a pool thread started again), and clients are served
+ * again as soon as some leave.
  */
 class DescriptorLimit {
-  /** The soft limit on open files, from /proc (null elsewhere: no warning). */
+  /** The soft limit on open files, from /proc (null elsewhere: no limit kept). */
   private readonly limit = readOpenFileLimit();
   /** Descriptors open before any client: the listening socket, the event loop's, the threads'. */
   private readonly base = countOpenFiles() ?? 0;
   private open = 0;
   private warned = false;
 
-  accepted(socket: Socket): void {
+  /** Whether to serve this client; if not, it has been closed. */
+  admit(socket: Socket): boolean {
     this.open++;
     socket.once('close', () => {
       this.open--;
       if (this.warned && this.limit !== null && this.base + this.open < this.limit * 0.9) this.warned = false;
     });
-    // Counting the descriptors costs a directory read: only near the limit.
-    if (this.limit === null || this.warned || this.base + this.open < this.limit - 16) return;
+    if (this.limit === null || this.base + this.open < this.limit - SPARE_DESCRIPTORS) return true;
+    // Counting costs a directory read, so only near the limit; at the limit itself the read
+    // fails for want of a descriptor.
     const inUse = countOpenFiles();
-    // At the limit, reading the directory fails for want of a descriptor.
-    if (inUse !== null && inUse < this.limit - 2) return;
+    if (inUse !== null && inUse < this.limit - SPARE_DESCRIPTORS) return true;
+    if (!this.warned) warnOfDescriptorLimit(this.limit, `with ${this.open - 1} connections open`);
     this.warned = true;
-    process.stderr.write(
-      `zenbench server: at the file-descriptor limit (${this.limit}) with ${this.open} connections open: new clients are closed at once until some leave (raise the limit with ulimit -n)\n`,
-    );
+    socket.destroy();
+    return false;
   }
+}
+
+/**
+ * The same warning for a process that accepts its clients only to hand them on (the cluster
+ * primary), so sees none of them: a look at its descriptors once a second.
+ */
+export function watchDescriptorLimit(): void {
+  const limit = readOpenFileLimit();
+  if (limit === null) return;
+  let warned = false;
+  setInterval(() => {
+    const inUse = countOpenFiles();
+    if (inUse !== null && inUse < limit * 0.9) warned = false;
+    if (warned || (inUse !== null && inUse < limit - SPARE_DESCRIPTORS / 2)) return;
+    warned = true;
+    warnOfDescriptorLimit(limit, 'in the process that accepts them');
+  }, 1000).unref();
+}
+
+function warnOfDescriptorLimit(limit: number, where: string): void {
+  process.stderr.write(
+    `zenbench server: at the file-descriptor limit (${limit}) ${where}: new clients are closed at once until some leave (raise the limit with ulimit -n)\n`,
+  );
 }
 
 function readOpenFileLimit(): number | null {

@@ -8,7 +8,7 @@
  */
 import { writeSync } from 'node:fs';
 import { constants } from 'node:os';
-import { isMainThread, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { STOP_SIGNALS } from './signals.js';
 import { cutOffWork, workControl } from './work.js';
 
@@ -29,13 +29,14 @@ interface SignalHandle {
 const SECOND_SIGNAL_LIMIT_MS = 800;
 
 /**
- * Starts the watchdog thread. After the first stop signal it cuts off work at `graceMs` and
- * kills the process at `limitMs`; both are reached only when the main thread could not stop
- * the server by itself in time.
+ * Starts the watchdog thread. `graceMs` after the first stop signal it cuts off the work in
+ * progress and calls `graceOver` (on the main thread, once that is free); at `limitMs` it
+ * kills the process, which only happens if the main thread never came back to stop it.
  */
-export function startWatchdog(prog: string, graceMs: number, limitMs: number): void {
+export function startWatchdog(prog: string, graceMs: number, limitMs: number, graceOver: () => void): void {
   const data: WatchdogData = { watchdog: true, control: workControl(), graceMs, limitMs, prog };
   const worker = new Worker(new URL(import.meta.url), { workerData: data, stdout: false, stderr: false });
+  worker.on('message', graceOver);
   // A watchdog that failed to start leaves the main thread's own timers, as before.
   worker.on('error', () => undefined);
   worker.unref();
@@ -69,6 +70,7 @@ function watch(data: WatchdogData): void {
   const cutOff = (why: string): void => {
     const busy = cutOffWork(data.control);
     if (busy > 0) say(`${why}: cut off ${busy} question(s) still being worked out`);
+    parentPort?.postMessage('grace over');
   };
   const kill = (why: string): void => {
     say(`${why}: killing the process`);
