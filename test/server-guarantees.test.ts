@@ -78,6 +78,23 @@ describe('a connection told to finish still sees its peer close', () => {
       assert.equal(await fresh.ask('Simple is better than?', 3000), 'Complex.');
       fresh.close();
     });
+
+    if (architecture === 'async' || architecture === 'blocking') {
+      test(`${architecture}: a refused client that goes on sending is closed 2 s after the refusal`, async () => {
+        const server = await start({ architecture, idleTimeoutS: 30 });
+        const client = await connect(server);
+        client.send('x'.repeat(1100));
+        await client.waitForClose(3000);
+        const refused = performance.now();
+        for (let i = 0; i < 60 && !client.closed; i++) {
+          client.send('more bytes ');
+          await sleep(100);
+        }
+        const took = performance.now() - refused;
+        assert.ok(client.closed, 'still open 6 s after the refusal');
+        assert.ok(took > 1500 && took < 4000, `closed ${took.toFixed(0)} ms after the refusal`);
+      });
+    }
   }
 });
 

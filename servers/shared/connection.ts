@@ -33,6 +33,9 @@ export const MAX_PENDING_ANSWERS = 256;
  */
 export const MAX_PENDING_ANSWERS_PER_SERVER = 32_768;
 
+/** How long a connection that has ended its side (a refusal, a shutdown) waits for the client to close. */
+export const FINISHED_LINGER_MS = 2000;
+
 interface Slot {
   answer: Uint8Array | null;
 }
@@ -67,6 +70,7 @@ export class ZenConnection implements Asker {
   private asked = 0;
   private askedWhenTimed = -1;
   private questionTimer: NodeJS.Timeout | null = null;
+  private lingerTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -91,6 +95,7 @@ export class ZenConnection implements Asker {
     socket.on('error', (error: Error) => this.log?.(`${this.peer()}: ${error.message}`));
     socket.once('close', () => {
       if (this.questionTimer !== null) clearTimeout(this.questionTimer);
+      if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
       this.server.forget(this);
     });
     this.log?.(`connected ${this.peer()}`);
@@ -248,6 +253,13 @@ export class ZenConnection implements Asker {
     if (this.ended || this.queue.length > 0 || this.framer.isHolding || !(this.peerEnded || this.finishing)) return;
     this.ended = true;
     this.socket.end();
+    if (this.peerEnded) return;
+    // Read on and dropped, a client that never stops sending would keep the connection open
+    // for good, idle timer and all; it gets long enough to read what it was owed.
+    this.lingerTimer = setTimeout(() => {
+      this.log?.(`still open ${FINISHED_LINGER_MS} ms after the server's end, closing ${this.peer()}`);
+      this.socket.destroy();
+    }, FINISHED_LINGER_MS);
   }
 
   private abort(error: unknown): void {
