@@ -304,7 +304,7 @@ describe('at the file-descriptor limit', () => {
       for (let i = 0; i < 150; i++) many.push(await connect(server));
       await eventually(
         () => /file-descriptor limit/.test(server.stderrTail()),
-        3000,
+        5000,
         'a line about the limit',
         `(fds ${listProcessTree(server.pid)
           .map((pid) => openFds([pid]))

@@ -142,7 +142,7 @@ class DescriptorLimit {
 
 /**
  * The same warning for a process that accepts its clients only to hand them on (the cluster
- * primary), so sees none of them: a look at its descriptors once a second.
+ * primary), so sees none of them: a look at its descriptors twice a second.
  */
 export function watchDescriptorLimit(): void {
   const limit = readOpenFileLimit();
@@ -154,7 +154,7 @@ export function watchDescriptorLimit(): void {
     if (warned || (inUse !== null && inUse < limit - SPARE_DESCRIPTORS / 2)) return;
     warned = true;
     warnOfDescriptorLimit(limit, 'in the process that accepts them');
-  }, 1000).unref();
+  }, 500).unref();
 }
 
 function warnOfDescriptorLimit(limit: number, where: string): void {

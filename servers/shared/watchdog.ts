@@ -35,7 +35,8 @@ const SECOND_SIGNAL_LIMIT_MS = 800;
  */
 export function startWatchdog(prog: string, graceMs: number, limitMs: number, graceOver: () => void): void {
   const data: WatchdogData = { watchdog: true, control: workControl(), graceMs, limitMs, prog };
-  const worker = new Worker(new URL(import.meta.url), { workerData: data, stdout: false, stderr: false });
+  // No execArgv: the watchdog is no part of what --cpu-prof and the like are asked to look at.
+  const worker = new Worker(new URL(import.meta.url), { workerData: data, execArgv: [], stdout: false, stderr: false });
   worker.on('message', graceOver);
   // A watchdog that failed to start leaves the main thread's own timers, as before.
   worker.on('error', () => undefined);
