@@ -213,7 +213,7 @@ export class ZenConnection implements Asker {
       this.frame((onQuestion) => this.framer.resume(onQuestion));
     }
     const stop = !this.finishing && (this.framer.isHolding || this.mustWait());
-    if (stop && this.server.full) this.server.waitForRoom(this);
+    if ((stop || this.framer.isHolding) && this.server.full) this.server.waitForRoom(this);
     if (stop && !this.paused) {
       this.paused = true;
       this.socket.pause();
