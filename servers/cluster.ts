@@ -8,9 +8,16 @@ import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { asyncArchitecture } from './async.js';
 import type { Architecture, RunningServer, ServerOptions } from './shared/architecture.js';
-import { ListenError, SHUTDOWN_GRACE_MS } from './shared/tcp.js';
+import { onStopSignal } from './shared/signals.js';
+import { ListenError, SHUTDOWN_GRACE_MS, watchDescriptorLimit } from './shared/tcp.js';
 
 const OPTIONS_ENV = 'ZENBENCH_CLUSTER_OPTIONS';
+
+/** Deaths within RESTART_WINDOW_MS past which the primary stops instead of forking again. */
+const MAX_DEATHS = 5;
+const RESTART_WINDOW_MS = 60_000;
+/** The wait before the second replacement within the window; it doubles with each death after. */
+const FIRST_BACKOFF_MS = 250;
 
 type WorkerReport = { kind: 'failed'; message: string };
 
@@ -21,21 +28,46 @@ export const clusterArchitecture: Architecture = {
   async start(options) {
     cluster.schedulingPolicy = options.schedule === 'rr' ? cluster.SCHED_RR : cluster.SCHED_NONE;
     cluster.setupPrimary({ exec: fileURLToPath(import.meta.url), args: [] });
+    // Whatever ends the primary, its workers end with it rather than serve on unsupervised.
+    process.on('exit', () => {
+      for (const worker of liveWorkers()) worker.process.kill('SIGKILL');
+    });
 
     const starting = Array.from({ length: options.workers }, () => forkWorker(options));
     const port = (await Promise.all(starting))[0] ?? options.port;
-    // Replacements bind the port the first workers got, also when --port 0 chose it.
-    const settled: ServerOptions = { ...options, port };
+    // With round robin the primary accepts every client before a worker does.
+    watchDescriptorLimit();
 
+    // Workers share a listening handle that the primary keys by the port they asked for: with
+    // --port 0 a replacement must ask for 0 too, or it would try to bind the chosen port anew.
+    // Only when no worker is left to share the handle would 0 pick another port, so from then
+    // on they ask for the one the clients know.
+    let sharedPort = options.port;
     let stopping = false;
+    const deaths: number[] = [];
     cluster.on('exit', (worker, code, signal) => {
       if (stopping) return;
-      process.stderr.write(
-        `cluster: worker ${worker.process.pid} died (${signal ?? `exit ${code}`}), starting another\n`,
-      );
-      forkWorker(settled).catch((error: Error) =>
-        process.stderr.write(`cluster: replacement failed: ${error.message}\n`),
-      );
+      const now = performance.now();
+      while (deaths.length > 0 && (deaths[0] ?? now) < now - RESTART_WINDOW_MS) deaths.shift();
+      deaths.push(now);
+      const died = `cluster: worker ${worker.process.pid} died (${signal ?? `exit ${code}`})`;
+      if (deaths.length >= MAX_DEATHS) {
+        stopping = true;
+        process.stderr.write(
+          `${died}; workers died ${deaths.length} times within ${RESTART_WINDOW_MS / 1000} s, stopping the cluster\n`,
+        );
+        void Promise.all(liveWorkers().map(stopWorker)).then(() => process.exit(1));
+        return;
+      }
+      const backoffMs = deaths.length === 1 ? 0 : FIRST_BACKOFF_MS * 2 ** (deaths.length - 2);
+      process.stderr.write(`${died}, starting another${backoffMs > 0 ? ` in ${backoffMs} ms` : ''}\n`);
+      setTimeout(() => {
+        if (stopping) return;
+        if (liveWorkers().length === 0) sharedPort = port;
+        forkWorker({ ...options, port: sharedPort }).catch((error: Error) =>
+          process.stderr.write(`cluster: replacement failed: ${error.message}\n`),
+        );
+      }, backoffMs);
     });
 
     const server: RunningServer = {
@@ -43,8 +75,7 @@ export const clusterArchitecture: Architecture = {
       port,
       async close() {
         stopping = true;
-        const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
-        await Promise.all(workers.map(stopWorker));
+        await Promise.all(liveWorkers().map(stopWorker));
       },
     };
     return server;
@@ -65,23 +96,41 @@ function forkWorker(options: ServerOptions): Promise<number> {
   });
 }
 
+function liveWorkers(): Worker[] {
+  return Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
+}
+
+/**
+ * Asks a worker to stop and gives it the grace and a little more; a worker whose thread is
+ * busy cannot even read the request, so then it is killed, and its connections with it.
+ */
 function stopWorker(worker: Worker): Promise<void> {
   return new Promise((resolve) => {
     if (worker.isDead()) return resolve();
-    const killer = setTimeout(() => worker.process.kill('SIGKILL'), SHUTDOWN_GRACE_MS + 1000);
+    const waitMs = SHUTDOWN_GRACE_MS + 500;
+    const killer = setTimeout(() => {
+      process.stderr.write(
+        `cluster: worker ${worker.process.pid} still busy ${waitMs} ms after the shutdown began: killed, its connections cut off\n`,
+      );
+      worker.process.kill('SIGKILL');
+    }, waitMs);
     worker.once('exit', () => {
       clearTimeout(killer);
       resolve();
     });
-    worker.send('shutdown');
+    // A worker that has just died may not take the message; its exit resolves this all the same.
+    if (worker.isConnected()) worker.send('shutdown', () => undefined);
   });
 }
 
 async function runWorker(options: ServerOptions): Promise<void> {
-  // The primary decides when workers stop: Ctrl-C reaches the whole process group, and a
-  // worker that left on its own would only be replaced.
-  process.on('SIGINT', () => undefined);
-  process.on('SIGTERM', () => undefined);
+  // The primary decides when workers stop: a signal to the whole process group (Ctrl-C, a
+  // closed terminal) reaches the workers too, and a worker that left on its own would only be
+  // replaced. The stop signals are therefore caught and ignored.
+  onStopSignal(() => undefined);
+  // The channel to a primary that has gone breaks; the worker then leaves quietly (cluster
+  // makes it exit on 'disconnect') instead of dying of an unhandled EPIPE.
+  process.on('error', () => undefined);
   try {
     const server = await asyncArchitecture.start(options);
     process.on('message', (message: unknown) => {

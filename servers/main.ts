@@ -1,14 +1,21 @@
 /** `npm run server -- <architecture> [options]`: start one architecture and announce it. */
+// First, so that a signal is caught from the start (see signals.ts).
+import { onStopSignal } from './shared/signals.js';
 import { fail, parseOrExit } from '../lib/cli.js';
 import { parseServerCommand, serverUsage } from './server-options.js';
-import { ARCHITECTURE_NAMES, findArchitecture } from './registry.js';
-import { ListenError } from './shared/tcp.js';
+import { endGrace, ListenError, SHUTDOWN_GRACE_MS } from './shared/tcp.js';
+import { startWatchdog } from './shared/watchdog.js';
 
 const PROG = 'zenbench server';
 /** A shutdown that has not finished by then is a bug; say so rather than hang. */
 const SHUTDOWN_LIMIT_MS = 4500;
+/** Past this the watchdog kills a process whose main thread never came back to stop it. */
+const SHUTDOWN_KILL_MS = 4800;
 
 async function main(): Promise<void> {
+  // Loaded only now, so that the signal handlers are in place while the architectures (and
+  // piscina) load: tens of milliseconds in which a signal would otherwise kill the server.
+  const { ARCHITECTURE_NAMES, findArchitecture } = await import('./registry.js');
   const command = parseOrExit(PROG, () => parseServerCommand(process.argv.slice(2), ARCHITECTURE_NAMES));
   if (command.help) {
     process.stdout.write(`${serverUsage(ARCHITECTURE_NAMES)}\n`);
@@ -17,6 +24,7 @@ async function main(): Promise<void> {
   const architecture = findArchitecture(command.architecture);
   if (architecture === undefined) fail(PROG, `unknown architecture '${command.architecture}'`, 2);
   const { options } = command;
+  startWatchdog(PROG, SHUTDOWN_GRACE_MS, SHUTDOWN_KILL_MS, endGrace);
 
   let server;
   try {
@@ -26,10 +34,10 @@ async function main(): Promise<void> {
     fail(PROG, `${architecture.name} did not start: ${error instanceof Error ? error.message : String(error)}`, 1);
   }
 
-  let stopping = false;
+  let stopping: NodeJS.Signals | null = null;
   const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
+    if (stopping !== null) fail(PROG, `${signal} during the shutdown after ${stopping}: stopping at once`, 1);
+    stopping = signal;
     setTimeout(
       () => fail(PROG, `shutdown took longer than ${SHUTDOWN_LIMIT_MS} ms after ${signal}`, 1),
       SHUTDOWN_LIMIT_MS,
@@ -39,8 +47,7 @@ async function main(): Promise<void> {
       process.exit(0);
     });
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  onStopSignal(stop);
 
   const listening = {
     event: 'listening',
@@ -53,6 +60,7 @@ async function main(): Promise<void> {
     cpuUs: options.cpuUs,
     ioMs: options.ioMs,
     idleTimeoutS: options.idleTimeoutS,
+    questionTimeoutS: options.questionTimeoutS,
     node: process.version,
   };
   process.stdout.write(`${JSON.stringify(listening)}\n`);

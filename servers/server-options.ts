@@ -60,6 +60,15 @@ export const SERVER_OPTIONS = {
     max: 86_400,
     help: 'close a connection idle this long, 0 for never',
   },
+  questionTimeoutS: {
+    kind: 'integer',
+    flag: 'question-timeout-s',
+    arg: 'N',
+    default: 10,
+    min: 0,
+    max: 86_400,
+    help: 'close a connection whose question is still unfinished this long after its first byte, 0 for never',
+  },
   verbose: { kind: 'flag', flag: 'verbose', help: 'log every connection on stderr (distorts measurements)' },
 } as const;
 
@@ -73,7 +82,8 @@ ${usageLines(SERVER_OPTIONS)}
 
 Once it accepts connections the server prints one JSON line on stdout:
   {"event":"listening","architecture":...,"host":...,"port":...,"pid":...}
-SIGINT or SIGTERM stops it gracefully (exit 0).`;
+SIGTERM, SIGINT, SIGHUP, SIGQUIT or SIGUSR2 stops it gracefully (exit 0) within 5 s, cutting off
+what cannot finish by then; a second one stops it at once (exit 1). SIGUSR1 is ignored.`;
 }
 
 export interface ServerCommand {

@@ -108,6 +108,21 @@ for (const architecture of ARCHITECTURE_NAMES) {
       done(c);
     });
 
+    test('a half-close after a large pipelined batch, read later, still gets every answer', async () => {
+      // 2^16 one-byte questions get 1.5 MB of answers: the server must stop reading while the
+      // client does not read, and its end must not make it forget what it held back.
+      const count = 1 << 16;
+      const c = await client();
+      c.socket.pause();
+      c.send(Buffer.alloc(count, '?'));
+      c.socket.end();
+      await sleep(500);
+      c.socket.resume();
+      await c.waitForClose(30_000);
+      assert.equal(c.answers().length, count);
+      done(c);
+    });
+
     test('a connection idle longer than --idle-timeout-s is closed', async () => {
       const c = await client();
       assert.equal(await c.ask('Simple is better than?'), 'Complex.');

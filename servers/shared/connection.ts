@@ -1,14 +1,20 @@
 /**
  * One zen connection, whatever architecture owns it: framing, answers in question order,
- * backpressure, half-close, the too-long question and the idle timeout. The architecture only
- * says how an answer is worked out (the `Answer` function) and when a connection is served.
+ * backpressure, half-close, the too-long question, the idle and question deadlines. The
+ * architecture only says how an answer is worked out (the `Answer` function) and when a
+ * connection is served.
  */
 import type { Socket } from 'node:net';
 import { Framer } from '../../protocol/framer.js';
 import { MAX_QUESTION_BYTES, QUESTION_END, QUESTION_TOO_LONG } from '../../protocol/zen.js';
 
+/** Who asked a question: `gone` once its connection has closed, so that its answer is no longer owed. */
+export interface Asker {
+  readonly gone: boolean;
+}
+
 /** Works out the answer to one framed question, now or later. */
-export type Answer = (question: Buffer) => Uint8Array | Promise<Uint8Array>;
+export type Answer = (question: Buffer, asker: Asker) => Uint8Array | Promise<Uint8Array>;
 
 export type Log = (line: string) => void;
 
@@ -19,11 +25,28 @@ export type Log = (line: string) => void;
  */
 export const MAX_PENDING_ANSWERS = 256;
 
+/**
+ * Answers being worked out across all the connections of one server process. Past it every
+ * connection stops reading until a quarter has drained, so that thousands of clients that
+ * pipeline do not add up to millions of queued questions. Twice what the bench's largest
+ * point (1,024 connections x 16 in flight) can have, so that it never throttles a measurement.
+ */
+export const MAX_PENDING_ANSWERS_PER_SERVER = 32_768;
+
+/** How long a connection that has ended its side (a refusal, a shutdown) waits for the client to close. */
+export const FINISHED_LINGER_MS = 2000;
+
 interface Slot {
   answer: Uint8Array | null;
 }
 
-export class ZenConnection {
+export interface ConnectionSettings {
+  idleTimeoutMs: number;
+  questionTimeoutMs: number;
+  log: Log | null;
+}
+
+export class ZenConnection implements Asker {
   readonly closed: Promise<void>;
   private readonly framer = new Framer(QUESTION_END, MAX_QUESTION_BYTES);
   /** Answers not yet written, in question order; used only while some answer is still being worked out. */
@@ -33,21 +56,32 @@ export class ZenConnection {
     this.ask(question);
     return !this.mustWait();
   };
+  private readonly log: Log | null;
   private peerEnded = false;
-  /** No more questions are read: too-long question or shutdown; end once the queue is written. */
+  /**
+   * No more questions are read: too-long question or shutdown. The socket is still read, and
+   * what arrives dropped, so that the peer's close is seen; the answers owed are written, those
+   * to questions already read but held back included, then the connection ends.
+   */
   private finishing = false;
   private ended = false;
   private paused = false;
+  /** Questions framed so far: a question completed restarts the question deadline. */
+  private asked = 0;
+  private askedWhenTimed = -1;
+  private questionTimer: NodeJS.Timeout | null = null;
+  private lingerTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly socket: Socket,
     private readonly answer: Answer,
-    idleTimeoutMs: number,
-    private readonly log: Log | null,
+    private readonly server: PendingAnswers,
+    private readonly settings: ConnectionSettings,
   ) {
+    this.log = settings.log;
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.setNoDelay(true);
-    if (idleTimeoutMs > 0) socket.setTimeout(idleTimeoutMs);
+    if (settings.idleTimeoutMs > 0) socket.setTimeout(settings.idleTimeoutMs);
     socket.on('data', (chunk: Buffer) => this.read(chunk));
     socket.on('end', () => {
       this.peerEnded = true;
@@ -55,22 +89,41 @@ export class ZenConnection {
     });
     socket.on('drain', () => this.applyBackpressure());
     socket.on('timeout', () => {
-      this.log?.(`idle for ${idleTimeoutMs} ms, closing ${this.peer()}`);
+      this.log?.(`idle for ${settings.idleTimeoutMs} ms, closing ${this.peer()}`);
       socket.destroy();
     });
     socket.on('error', (error: Error) => this.log?.(`${this.peer()}: ${error.message}`));
+    socket.once('close', () => {
+      if (this.questionTimer !== null) clearTimeout(this.questionTimer);
+      if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
+      this.server.forget(this);
+    });
     this.log?.(`connected ${this.peer()}`);
     void this.closed.then(() => this.log?.(`closed ${this.peer()}`));
+  }
+
+  get gone(): boolean {
+    return this.socket.destroyed;
+  }
+
+  /** True until every answer owed has been written and the connection ended. */
+  get owes(): boolean {
+    return !this.ended;
   }
 
   /** Reads no more questions, writes the answers owed, then closes. */
   finish(): void {
     this.finishing = true;
-    this.endWhenAnswered();
+    this.applyBackpressure();
   }
 
   destroy(): void {
     this.socket.destroy();
+  }
+
+  /** Goes on reading once the server has room for more answers again. */
+  wake(): void {
+    this.applyBackpressure();
   }
 
   private peer(): string {
@@ -89,16 +142,18 @@ export class ZenConnection {
     if (!step(this.onQuestion)) {
       this.log?.(`question too long from ${this.peer()}`);
       this.deliver(QUESTION_TOO_LONG);
-      this.finish();
+      this.finishing = true;
     }
     this.socket.uncork();
   }
 
   private ask(question: Buffer): void {
-    if (this.finishing) return;
+    this.asked++;
+    // A connection cut off while a batch was being framed: nobody is left to answer.
+    if (this.socket.destroyed) return;
     let result: Uint8Array | Promise<Uint8Array>;
     try {
-      result = this.answer(question);
+      result = this.answer(question, this);
     } catch (error) {
       this.abort(error);
       return;
@@ -109,12 +164,17 @@ export class ZenConnection {
     }
     const slot: Slot = { answer: null };
     this.queue.push(slot);
+    this.server.add();
     result.then(
       (answer) => {
+        this.server.remove();
         slot.answer = answer;
         this.flush();
       },
-      (error: unknown) => this.abort(error),
+      (error: unknown) => {
+        this.server.remove();
+        this.abort(error);
+      },
     );
   }
 
@@ -132,7 +192,6 @@ export class ZenConnection {
       head = this.queue[0];
     }
     this.applyBackpressure();
-    this.endWhenAnswered();
   }
 
   private write(answer: Uint8Array): void {
@@ -142,15 +201,19 @@ export class ZenConnection {
 
   /** Answers must not pile up: the client is not reading them, or too many are being worked out. */
   private mustWait(): boolean {
-    return this.socket.writableNeedDrain || this.queue.length >= MAX_PENDING_ANSWERS;
+    return this.socket.writableNeedDrain || this.queue.length >= MAX_PENDING_ANSWERS || this.server.full;
   }
 
-  /** Stops reading while we must wait; once we need not, frames what was held back and reads on. */
+  /**
+   * Stops reading while we must wait; once we need not, frames what was held back and reads on.
+   * A finishing connection reads on whatever happens, to see its peer close.
+   */
   private applyBackpressure(): void {
-    if (!this.finishing && this.framer.isHolding && !this.mustWait()) {
+    if (this.framer.isHolding && !this.mustWait()) {
       this.frame((onQuestion) => this.framer.resume(onQuestion));
     }
-    const stop = this.finishing || this.framer.isHolding || this.mustWait();
+    const stop = !this.finishing && (this.framer.isHolding || this.mustWait());
+    if ((stop || this.framer.isHolding) && this.server.full) this.server.waitForRoom(this);
     if (stop && !this.paused) {
       this.paused = true;
       this.socket.pause();
@@ -158,33 +221,109 @@ export class ZenConnection {
       this.paused = false;
       this.socket.resume();
     }
+    this.timeQuestion();
+    this.endWhenAnswered();
+  }
+
+  /**
+   * Keeps the question deadline: it runs from the first byte of an unfinished question and
+   * restarts when a question completes. It is off while we are the ones not reading.
+   */
+  private timeQuestion(): void {
+    if (this.settings.questionTimeoutMs === 0) return;
+    const unfinished = this.framer.pendingBytes > 0 && !this.paused && !this.finishing;
+    if (!unfinished) {
+      if (this.questionTimer !== null) clearTimeout(this.questionTimer);
+      this.questionTimer = null;
+      return;
+    }
+    if (this.questionTimer !== null && this.askedWhenTimed === this.asked) return;
+    this.askedWhenTimed = this.asked;
+    if (this.questionTimer !== null) {
+      this.questionTimer.refresh();
+      return;
+    }
+    this.questionTimer = setTimeout(() => {
+      this.log?.(`question unfinished after ${this.settings.questionTimeoutMs} ms, closing ${this.peer()}`);
+      this.socket.destroy();
+    }, this.settings.questionTimeoutMs);
   }
 
   private endWhenAnswered(): void {
-    if (this.ended || this.queue.length > 0 || !(this.peerEnded || this.finishing)) return;
+    if (this.ended || this.queue.length > 0 || this.framer.isHolding || !(this.peerEnded || this.finishing)) return;
     this.ended = true;
     this.socket.end();
+    if (this.peerEnded) return;
+    // Read on and dropped, a client that never stops sending would keep the connection open
+    // for good, idle timer and all; it gets long enough to read what it was owed.
+    this.lingerTimer = setTimeout(() => {
+      this.log?.(`still open ${FINISHED_LINGER_MS} ms after the server's end, closing ${this.peer()}`);
+      this.socket.destroy();
+    }, FINISHED_LINGER_MS);
   }
 
   private abort(error: unknown): void {
+    if (this.socket.destroyed) return;
     this.log?.(`answer failed for ${this.peer()}: ${error instanceof Error ? error.message : String(error)}`);
     this.socket.destroy();
+  }
+}
+
+/**
+ * The answers being worked out across one server's connections, with their bound: connections
+ * that had to stop reading because it was reached are woken once a quarter has drained, not at
+ * each answer, so that a thousand waiting connections do not all wake for one free place.
+ */
+class PendingAnswers {
+  private count = 0;
+  private readonly waiting = new Set<ZenConnection>();
+
+  get full(): boolean {
+    return this.count >= MAX_PENDING_ANSWERS_PER_SERVER;
+  }
+
+  add(): void {
+    this.count++;
+  }
+
+  remove(): void {
+    this.count--;
+    if (this.waiting.size > 0 && this.count <= (MAX_PENDING_ANSWERS_PER_SERVER * 3) / 4) {
+      const waiting = [...this.waiting];
+      this.waiting.clear();
+      for (const connection of waiting) connection.wake();
+    }
+  }
+
+  waitForRoom(connection: ZenConnection): void {
+    this.waiting.add(connection);
+  }
+
+  forget(connection: ZenConnection): void {
+    this.waiting.delete(connection);
   }
 }
 
 /** Every open connection of one server, so that a shutdown can finish them all. */
 export class Connections {
   private readonly open = new Set<ZenConnection>();
-  private readonly idleTimeoutMs: number;
-  private readonly log: Log | null;
+  private readonly pending = new PendingAnswers();
+  private readonly settings: ConnectionSettings;
 
-  constructor(options: { idleTimeoutS: number; verbose: boolean }) {
-    this.idleTimeoutMs = options.idleTimeoutS * 1000;
-    this.log = options.verbose ? (line) => process.stderr.write(`[${process.pid}] ${line}\n`) : null;
+  constructor(options: { idleTimeoutS: number; questionTimeoutS: number; verbose: boolean }) {
+    this.settings = {
+      idleTimeoutMs: options.idleTimeoutS * 1000,
+      questionTimeoutMs: options.questionTimeoutS * 1000,
+      log: options.verbose ? (line) => process.stderr.write(`[${process.pid}] ${line}\n`) : null,
+    };
+  }
+
+  get size(): number {
+    return this.open.size;
   }
 
   serve(socket: Socket, answer: Answer): ZenConnection {
-    const connection = new ZenConnection(socket, answer, this.idleTimeoutMs, this.log);
+    const connection = new ZenConnection(socket, answer, this.pending, this.settings);
     this.open.add(connection);
     void connection.closed.then(() => this.open.delete(connection));
     return connection;
@@ -199,7 +338,13 @@ export class Connections {
     return Promise.all(closing).then(() => undefined);
   }
 
-  destroyAll(): void {
-    for (const connection of this.open) connection.destroy();
+  /** Closes every connection at once; returns how many were closed and how many still owed answers. */
+  destroyAll(): { closed: number; owing: number } {
+    let owing = 0;
+    for (const connection of this.open) {
+      if (connection.owes) owing++;
+      connection.destroy();
+    }
+    return { closed: this.open.size, owing };
   }
 }

@@ -2,6 +2,7 @@
  * Listening and stopping, the same for every architecture: bind, report a port in use as a
  * user's error, and on close stop accepting, let connections finish, then force the rest.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import net, { type Socket } from 'node:net';
 import type { RunningServer, ServerOptions } from './architecture.js';
 import { Connections, type Answer } from './connection.js';
@@ -10,6 +11,23 @@ import { Connections, type Answer } from './connection.js';
 export const SHUTDOWN_GRACE_MS = 3000;
 
 export class ListenError extends Error {}
+
+/** File descriptors kept free of clients, for whatever else the process must open. */
+const SPARE_DESCRIPTORS = 16;
+
+/**
+ * The grace counted from the signal itself, by the watchdog, rather than from when a busy main
+ * thread got round to the shutdown: once it has run out, a shutdown cuts off at once.
+ */
+let endGraceNow: () => void = () => undefined;
+const graceRanOut = new Promise<'late'>((resolve) => {
+  endGraceNow = () => resolve('late');
+});
+
+/** Called (through the watchdog) when the grace has run out since the stop signal arrived. */
+export function endGrace(): void {
+  endGraceNow();
+}
 
 export interface TcpService extends RunningServer {
   readonly connections: Connections;
@@ -25,7 +43,10 @@ export async function listenTcp(
   accept: (socket: Socket) => void,
   netOptions: net.ServerOpts = {},
 ): Promise<TcpService> {
-  const server = net.createServer({ ...netOptions, allowHalfOpen: true }, accept);
+  const descriptors = new DescriptorLimit();
+  const server = net.createServer({ ...netOptions, allowHalfOpen: true }, (socket) => {
+    if (descriptors.admit(socket)) accept(socket);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(describeListenError(error, options)));
     server.listen({ host: options.host, port: options.port }, () => resolve());
@@ -53,9 +74,14 @@ async function closeGracefully(server: net.Server, connections: Connections): Pr
   const deadline = new Promise<'late'>((resolve) => {
     timer = setTimeout(() => resolve('late'), SHUTDOWN_GRACE_MS);
   });
-  if ((await Promise.race([finished, deadline])) === 'late') {
+  if ((await Promise.race([finished, deadline, graceRanOut])) === 'late') {
     // A client that reads none of its answers must not hold the shutdown hostage.
-    connections.destroyAll();
+    const { closed, owing } = connections.destroyAll();
+    if (closed > 0) {
+      process.stderr.write(
+        `zenbench server: shutdown cut off ${closed} connection(s) still open after the ${SHUTDOWN_GRACE_MS} ms grace, ${owing} of them still owed answers\n`,
+      );
+    }
   }
   clearTimeout(timer);
   await stopped;
@@ -75,5 +101,81 @@ function describeListenError(error: NodeJS.ErrnoException, options: ServerOption
       return new ListenError(`not allowed to listen on ${where}: use a port above 1023`);
     default:
       return new ListenError(`cannot listen on ${where}: ${error.message}`);
+  }
+}
+
+/**
+ * Keeps a few file descriptors spare, and says so when it must turn clients away for it. At
+ * the limit itself, libuv accepts and at once closes the clients it has no descriptor for and
+ * tells nobody; worse, a cluster worker that cannot take the descriptor of a client handed to
+ * it never answers the primary, which then hands it nothing more, and soon every new client
+ * hangs. Turned away a little before the limit, new clients are closed at once, the spare
+ * descriptors serve what else needs one (a pool thread started again), and clients are served
+ * again as soon as some leave.
+ */
+class DescriptorLimit {
+  /** The soft limit on open files, from /proc (null elsewhere: no limit kept). */
+  private readonly limit = readOpenFileLimit();
+  /** Descriptors open before any client: the listening socket, the event loop's, the threads'. */
+  private readonly base = countOpenFiles() ?? 0;
+  private open = 0;
+  private warned = false;
+
+  /** Whether to serve this client; if not, it has been closed. */
+  admit(socket: Socket): boolean {
+    this.open++;
+    socket.once('close', () => {
+      this.open--;
+      if (this.warned && this.limit !== null && this.base + this.open < this.limit * 0.9) this.warned = false;
+    });
+    if (this.limit === null || this.base + this.open < this.limit - SPARE_DESCRIPTORS) return true;
+    // Counting costs a directory read, so only near the limit; at the limit itself the read
+    // fails for want of a descriptor.
+    const inUse = countOpenFiles();
+    if (inUse !== null && inUse < this.limit - SPARE_DESCRIPTORS) return true;
+    if (!this.warned) warnOfDescriptorLimit(this.limit, `with ${this.open - 1} connections open`);
+    this.warned = true;
+    socket.destroy();
+    return false;
+  }
+}
+
+/**
+ * The same warning for a process that accepts its clients only to hand them on (the cluster
+ * primary), so sees none of them: a look at its descriptors twice a second.
+ */
+export function watchDescriptorLimit(): void {
+  const limit = readOpenFileLimit();
+  if (limit === null) return;
+  let warned = false;
+  setInterval(() => {
+    const inUse = countOpenFiles();
+    if (inUse !== null && inUse < limit * 0.9) warned = false;
+    if (warned || (inUse !== null && inUse < limit - SPARE_DESCRIPTORS / 2)) return;
+    warned = true;
+    warnOfDescriptorLimit(limit, 'in the process that accepts them');
+  }, 500).unref();
+}
+
+function warnOfDescriptorLimit(limit: number, where: string): void {
+  process.stderr.write(
+    `zenbench server: at the file-descriptor limit (${limit}) ${where}: new clients are closed at once until some leave (raise the limit with ulimit -n)\n`,
+  );
+}
+
+function readOpenFileLimit(): number | null {
+  try {
+    const match = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return match?.[1] === undefined ? null : Number(match[1]);
+  } catch {
+    return null;
+  }
+}
+
+function countOpenFiles(): number | null {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return null;
   }
 }

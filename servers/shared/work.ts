@@ -14,27 +14,84 @@ export const XORSHIFT_STEPS_PER_US = 640;
 
 let sink = 0x9e3779b9 | 0;
 
+/** Steps between two looks at the cut-off flag: about 100 cpu-us, cheap against the work. */
+const STEPS_PER_CHECK = 1 << 16;
+
+/**
+ * Shared by every thread of a server process: the watchdog (watchdog.ts) raises the cut-off
+ * flag when a shutdown has run out of time, and wakes the threads blocked in blockThread.
+ */
+const enum Cell {
+  Blocker = 0,
+  CutOff = 1,
+  /** Questions being worked out right now, so that the watchdog can say what it cut off. */
+  Busy = 2,
+}
+let control = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+
+/** The memory the watchdog and the pool's threads share with this thread's work. */
+export function workControl(): SharedArrayBuffer {
+  return control.buffer;
+}
+
+/** Makes this thread's work obey a control shared by another thread (the pool's threads call it). */
+export function adoptWorkControl(buffer: SharedArrayBuffer): void {
+  control = new Int32Array(buffer);
+}
+
+/** Stops all work of the process, now and later; threads waiting in blockThread wake at once. */
+export function cutOffWork(buffer: SharedArrayBuffer): number {
+  const shared = new Int32Array(buffer);
+  Atomics.store(shared, Cell.CutOff, 1);
+  Atomics.notify(shared, Cell.Blocker);
+  return Atomics.load(shared, Cell.Busy);
+}
+
+/** Thrown by work that a shutdown cut off: the connection that asked is cut off with it. */
+export class WorkCutOff extends Error {
+  constructor() {
+    super('work cut off by the shutdown');
+  }
+}
+
 /**
  * Burns `us` cpu-us of deterministic work. The result feeds a module-level sink, so the JIT
  * cannot prove the loop dead and drop it.
  */
 export function burnCpu(us: number): number {
-  const steps = Math.round(us * XORSHIFT_STEPS_PER_US);
+  let steps = Math.round(us * XORSHIFT_STEPS_PER_US);
+  if (steps === 0) return sink;
   let x = sink | 1;
-  for (let i = 0; i < steps; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
+  Atomics.add(control, Cell.Busy, 1);
+  try {
+    while (steps > 0) {
+      if (Atomics.load(control, Cell.CutOff) !== 0) throw new WorkCutOff();
+      const slice = Math.min(steps, STEPS_PER_CHECK);
+      for (let i = 0; i < slice; i++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+      }
+      steps -= slice;
+    }
+  } finally {
+    Atomics.sub(control, Cell.Busy, 1);
   }
   sink = x;
   return x;
 }
 
-const blocker = new Int32Array(new SharedArrayBuffer(4));
-
 /** Blocks the calling thread for `ms`, as a synchronous database driver would. */
 export function blockThread(ms: number): void {
-  if (ms > 0) Atomics.wait(blocker, 0, 0, ms);
+  if (ms <= 0) return;
+  if (Atomics.load(control, Cell.CutOff) !== 0) throw new WorkCutOff();
+  Atomics.add(control, Cell.Busy, 1);
+  try {
+    Atomics.wait(control, Cell.Blocker, 0, ms);
+  } finally {
+    Atomics.sub(control, Cell.Busy, 1);
+  }
+  if (Atomics.load(control, Cell.CutOff) !== 0) throw new WorkCutOff();
 }
 
 /** Waits `ms` without blocking the event loop, as an asynchronous driver would. */

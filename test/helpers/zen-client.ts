@@ -1,4 +1,5 @@
 /** A deliberately plain zen client for tests: raw bytes in, everything received kept as text. */
+import { readdirSync } from 'node:fs';
 import net from 'node:net';
 
 export class TestClient {
@@ -95,4 +96,17 @@ export class TestClient {
   private wake(): void {
     for (const waiter of [...this.waiters]) waiter();
   }
+}
+
+/** File descriptors open in a process and its descendants (Linux /proc). */
+export function openFds(pids: readonly number[]): number {
+  let count = 0;
+  for (const pid of pids) {
+    try {
+      count += readdirSync(`/proc/${pid}/fd`).length;
+    } catch {
+      // A process that has just exited holds none.
+    }
+  }
+  return count;
 }
