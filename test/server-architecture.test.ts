@@ -4,30 +4,12 @@
  * the way the architecture dictates, on a 2-core machine that the test client shares.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { launchServer, type LaunchedServer, type LaunchOptions } from '../servers/launch.js';
-import { TestClient } from './helpers/zen-client.js';
+import type { LaunchedServer, LaunchOptions } from '../servers/launch.js';
+import { serverFixture } from './helpers/server-fixture.js';
 
-const started: LaunchedServer[] = [];
-const clients: TestClient[] = [];
-
-after(async () => {
-  for (const client of clients) client.close();
-  await Promise.all(started.map((server) => server.stop()));
-});
-
-async function start(options: LaunchOptions): Promise<LaunchedServer> {
-  const server = await launchServer(options);
-  started.push(server);
-  return server;
-}
-
-async function connect(server: LaunchedServer): Promise<TestClient> {
-  const client = await TestClient.connect(server.port);
-  clients.push(client);
-  return client;
-}
+const { start, connect } = serverFixture();
 
 /**
  * Milliseconds until both of two clients, each on its own connection, have their answer:

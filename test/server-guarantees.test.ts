@@ -8,33 +8,17 @@
 import { startChild } from '../lib/child-process.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { launchServer, SERVER_ENTRY, type LaunchedServer, type LaunchOptions } from '../servers/launch.js';
+import { SERVER_ENTRY, type LaunchedServer, type LaunchOptions } from '../servers/launch.js';
 import { ARCHITECTURE_NAMES } from '../servers/registry.js';
 import { isAlive, listProcessTree, sampleTreeRss } from '../lib/process-tree.js';
+import { serverFixture } from './helpers/server-fixture.js';
 import { openFds, TestClient } from './helpers/zen-client.js';
 
 const CONCURRENT = ARCHITECTURE_NAMES.filter((name) => name !== 'blocking');
 
-const started: LaunchedServer[] = [];
-const clients: TestClient[] = [];
-after(async () => {
-  for (const client of clients) client.close();
-  await Promise.all(started.map((server) => server.stop()));
-});
-
-async function start(options: LaunchOptions): Promise<LaunchedServer> {
-  const server = await launchServer(options);
-  started.push(server);
-  return server;
-}
-
-async function connect(server: LaunchedServer): Promise<TestClient> {
-  const client = await TestClient.connect(server.port);
-  clients.push(client);
-  return client;
-}
+const { start, connect } = serverFixture();
 
 /** Resolves when the server process has exited, with the time it did so. */
 function exitOf(server: LaunchedServer): Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }> {
@@ -142,7 +126,8 @@ describe('shutdown is bounded by 5 s whatever the work', () => {
       const server = await start({ architecture, ...options });
       const client = await connect(server);
       client.send('Explicit is better than?'.repeat(batch));
-      await sleep(300);
+      // Long enough that even a busy machine has the server inside the batch when the signal comes.
+      await sleep(600);
       const begin = performance.now();
       const exit = await server.stop(9000);
       const took = performance.now() - begin;
