@@ -90,6 +90,22 @@ describe('comparing two runs', () => {
     assert.ok(Math.abs((report.medianThroughputChangePercent ?? 0) + 30) < 1e-6);
   });
 
+  it('sets the machine speeds of the two runs side by side, and counts how far they agree', () => {
+    const before = readBenchResults(FIXTURE);
+    const slower = readBenchResults(FIXTURE);
+    const rounds = (cpuUs: number[]): typeof before.rounds =>
+      cpuUs.map((referenceCpuUsPerUnit, index) => ({ round: index + 1, startedAt: '', referenceCpuUsPerUnit }));
+    before.rounds = rounds([1.0, 1.02, 0.98]);
+    slower.rounds = rounds([1.05, 1.04, 1.06]);
+    const report = compareResults(before, slower);
+    assert.ok(Math.abs((report.machineSpeed.changePercent ?? 0) - 5) < 1e-9);
+    assert.equal(compareResults(readBenchResults(FIXTURE), readBenchResults(FIXTURE)).machineSpeed.changePercent, null);
+    // A run against itself: every median inside the other's interval, no conflicting winner.
+    const self = compareResults(before, before).agreement;
+    assert.equal(self.mediansInside, self.mediansCompared);
+    assert.deepEqual(self.conflictingWinners, []);
+  });
+
   it('lists points only one run has, and a different machine', () => {
     const before = readBenchResults(FIXTURE);
     const other = readBenchResults(FIXTURE);

@@ -17,7 +17,7 @@ import { launchServer, type LaunchedServer } from '../../servers/launch.js';
 import { listProcessTree } from '../../lib/process-tree.js';
 import { countInstructions } from './instructions.js';
 import type { CostMetric } from './metrics.js';
-import { measureReference } from './reference.js';
+import { measureReference } from '../shared/cpu-reference.js';
 import type { CheckPoint, MeasureSettings } from './check-points.js';
 import { median, quantile } from '../../lib/stats.js';
 import { cpuUsBetween, readTreeCpu } from '../../lib/tree-cpu.js';

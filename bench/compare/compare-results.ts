@@ -60,6 +60,12 @@ export interface ComparisonReport {
    */
   wholeRunShifted: boolean;
   agreement: Agreement;
+  /**
+   * CPU µs per unit of reference work, median over each run's rounds, and B's change on A in
+   * percent: a run on a slower machine as a whole moves every figure, which no interval drawn
+   * within one run can cover. Null fields where a run has no rounds recorded (format 1).
+   */
+  machineSpeed: { a: number | null; b: number | null; changePercent: number | null };
 }
 
 /** How far two runs agree, in the terms their reports print: intervals and verdicts. */
@@ -69,6 +75,13 @@ export interface Agreement {
   mediansCompared: number;
   /** Groups where each run names a clear winner (not level), and the two differ. */
   conflictingWinners: { group: string; a: string; b: string }[];
+}
+
+function machineSpeedOf(a: BenchResults, b: BenchResults): ComparisonReport['machineSpeed'] {
+  const speedA = medianOrNull(a.rounds.map((round) => round.referenceCpuUsPerUnit));
+  const speedB = medianOrNull(b.rounds.map((round) => round.referenceCpuUsPerUnit));
+  const changePercent = speedA === null || speedB === null ? null : ((speedB - speedA) / speedA) * 100;
+  return { a: speedA, b: speedB, changePercent };
 }
 
 function agreementOf(a: BenchResults, b: BenchResults): Agreement {
@@ -219,5 +232,6 @@ export function compareResults(a: BenchResults, b: BenchResults): ComparisonRepo
     medianThroughputChangePercent: medianOrNull(changes),
     wholeRunShifted: changes.length >= 2 && sameWay >= (2 / 3) * changes.length,
     agreement: agreementOf(a, b),
+    machineSpeed: machineSpeedOf(a, b),
   };
 }

@@ -57,7 +57,13 @@ function renderReport(report: ComparisonReport, pathA: string, pathB: string): s
     `${report.points.length} points compared; throughput changed beyond noise at ${beyond}. ` +
       `Noise test: complete separation of the repetitions, exact p <= ${SIGNIFICANCE_LEVEL}.`,
   );
-  const { agreement } = report;
+  const { agreement, machineSpeed } = report;
+  if (machineSpeed.changePercent !== null) {
+    const change = machineSpeed.changePercent;
+    lines.push(
+      `Machine: B did the reference CPU work in ${change >= 0 ? '+' : ''}${change.toFixed(1)}% ${change >= 0 ? 'more' : 'less'} CPU time than A (median over rounds)${Math.abs(change) >= 2 ? ': the runs were on a different footing, and every figure moves with it' : ''}.`,
+    );
+  }
   if (agreement.mediansCompared > 0) {
     const share = ((agreement.mediansInside / agreement.mediansCompared) * 100).toFixed(0);
     const conflicts = agreement.conflictingWinners.map(

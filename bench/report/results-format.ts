@@ -182,6 +182,14 @@ export interface PointResult {
   summary: PointSummary | null;
 }
 
+/** One round of a run: when it began and how fast the machine did fixed work then. */
+export interface RoundRecord {
+  round: number;
+  startedAt: string;
+  /** CPU µs per cpu-us unit of the servers' own burnCpu work, in the bench's process (~15 ms of it). */
+  referenceCpuUsPerUnit: number;
+}
+
 export interface BenchResults {
   formatVersion: typeof FORMAT_VERSION;
   tool: 'zenbench';
@@ -189,6 +197,8 @@ export interface BenchResults {
   finishedAt: string;
   environment: BenchEnvironment;
   options: BenchOptionsRecord;
+  /** Since format 2; empty in files read from format 1. */
+  rounds: RoundRecord[];
   points: PointResult[];
 }
 
@@ -238,6 +248,7 @@ function upgrade(results: BenchResults): BenchResults {
   return {
     ...results,
     formatVersion: FORMAT_VERSION,
+    rounds: [],
     points: results.points.map((point) => {
       const repetitions = point.repetitions.map((repetition) => ({
         ...repetition,

@@ -3,7 +3,7 @@
  * pattern, one row per architecture and concurrency level, and the sentences that say on what
  * machine and how the figures were taken. Markdown, HTML and the terminal all print this.
  */
-import { medianInterval } from '../../lib/stats.js';
+import { median, medianInterval } from '../../lib/stats.js';
 import { INTERVAL_LEVEL } from './point-summary.js';
 import type {
   BenchEnvironment,
@@ -257,6 +257,15 @@ function repetitionsConfidence(repetitions: number): number {
   ).confidence;
 }
 
+function machineSpeedSentence(results: BenchResults): string[] {
+  const speeds = results.rounds.map((round) => round.referenceCpuUsPerUnit);
+  if (speeds.length === 0) return [];
+  const show = (value: number): string => value.toFixed(3);
+  return [
+    `Machine speed, taken at the start of each round while no server ran: one unit of the servers' own reference CPU work (burnCpu) took ${show(Math.min(...speeds))}–${show(Math.max(...speeds))} CPU µs (median ${show(median(speeds))}); bench:compare sets it beside another run's.`,
+  ];
+}
+
 /** The method, in sentences a reader needs to trust (or distrust) the numbers. */
 export function describeMethod(results: BenchResults): string[] {
   const { options, environment } = results;
@@ -274,6 +283,7 @@ export function describeMethod(results: BenchResults): string[] {
     `Cores: the server's process tree and the load generator, in cores' worth of CPU during the measured window. A repetition counts as disturbed when the hypervisor stole more than ${DISTURBANCE_LIMITS.stealCores} of a core or other processes took more than ${DISTURBANCE_LIMITS.otherCores}.`,
     `Starved connections: connections that were open during the measured window and never got an answer (the blocking server serves one connection at a time). ${SATURATED_MARK}: the load generator, not the server, was the bottleneck (a thread above 90% of a core), so the figure understates the server.`,
     `${pin}.`,
+    ...machineSpeedSentence(results),
   ];
 }
 

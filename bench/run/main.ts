@@ -12,7 +12,7 @@ import { LoadgenService } from '../../loadgen/spawn-loadgen.js';
 import { benchUsage, parseBenchOptions } from './bench-options.js';
 import { estimateSeconds, planPoints } from '../shared/plan.js';
 import { BenchProgress, formatSeconds } from './progress.js';
-import { FORMAT_VERSION, type BenchResults, type PinSettings } from '../report/results-format.js';
+import { FORMAT_VERSION, type BenchResults, type PinSettings, type RoundRecord } from '../report/results-format.js';
 import { writeResults } from '../report/write-results.js';
 import { DEFAULT_RUNNER_TIMINGS, runSuite, type RunnerSettings } from './runner.js';
 import { renderTerminalReport } from '../report/terminal.js';
@@ -67,11 +67,13 @@ async function main(): Promise<void> {
     workers: options.workers,
   };
   const startedAt = new Date().toISOString();
+  const rounds: RoundRecord[] = [];
   const results = await runSuite(
     points,
     options.repeat,
     settings,
     {
+      onRound: (round) => rounds.push(round),
       onStart: (at) => progress?.onStart(at),
       onDone: (at, result) => {
         progress?.onDone(at, result.status === 'failed');
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
       pin,
       argv,
     },
+    rounds,
     points: results,
   };
   const written = await writeResults(record, options.outDir);

@@ -19,7 +19,14 @@ import type { LoadOptions, LoadResult } from '../../loadgen/types.js';
 import type { LaunchedServer, LaunchOptions, ServerExit } from '../../servers/launch.js';
 import { PeakRssSampler } from '../../lib/process-tree.js';
 import { summarizeRepetitions } from '../report/point-summary.js';
-import type { FailureStage, PointFailure, PointResult, RepetitionResult } from '../report/results-format.js';
+import type {
+  FailureStage,
+  PointFailure,
+  PointResult,
+  RepetitionResult,
+  RoundRecord,
+} from '../report/results-format.js';
+import { measureReference } from '../shared/cpu-reference.js';
 import type { BenchPoint } from '../shared/plan.js';
 import { WindowMeter } from './window-meter.js';
 
@@ -73,6 +80,8 @@ export interface RunProgress {
 export interface SuiteHooks {
   onStart?(progress: RunProgress): void;
   onDone?(progress: RunProgress, result: RepetitionResult): void;
+  /** At the start of each round, with the machine's speed then (bench/shared/cpu-reference.ts). */
+  onRound?(round: RoundRecord): void;
 }
 
 function messageOf(error: unknown): string {
@@ -298,6 +307,9 @@ export async function runSuite(
   const total = points.length * repeat;
   let index = 0;
   for (let round = 1; round <= repeat && signal?.aborted !== true; round++) {
+    // Taken while no server runs: how fast the machine does fixed work, so that a run (or a
+    // round) on a slower footing shows as such (bench:compare compares it between runs).
+    hooks.onRound?.({ round, startedAt: new Date().toISOString(), referenceCpuUsPerUnit: measureReference() });
     for (const block of roundOrder(points, round)) {
       const servers = new Map<string, BlockServer>();
       for (const point of block) {
