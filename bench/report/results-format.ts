@@ -239,7 +239,8 @@ export function parseBenchResults(text: string, source = 'results'): BenchResult
       throw new ResultsFormatError(`${source}: point ${point.id} has a malformed summary`);
     }
   }
-  const results = data as unknown as BenchResults;
+  // Rounds came after the rest of format 2; a file without them reads as one with none recorded.
+  const results = { ...data, rounds: Array.isArray(data.rounds) ? data.rounds : [] } as unknown as BenchResults;
   return data.formatVersion === FORMAT_VERSION ? results : upgrade(results);
 }
 

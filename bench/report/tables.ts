@@ -14,6 +14,7 @@ import type {
   WorkloadRecord,
 } from './results-format.js';
 import { judgeAll, orderOf, rankLabels, type GroupVerdict } from './verdict.js';
+import { DEFAULT_RUNNER_TIMINGS } from '../run/runner.js';
 import { DISTURBANCE_LIMITS } from '../run/window-meter.js';
 
 export const COLUMNS = [
@@ -279,9 +280,9 @@ export function describeMethod(results: BenchResults): string[] {
     `${options.repeat} repetition(s) per point, in rounds: each round measures every point once, the architectures of a group one after the other in an order that rotates, so that the machine's slow episodes spread over all of them. Figures are medians over the repetitions, with a distribution-free confidence interval of the median in parentheses (order statistics of the repetitions, aimed at ${Math.round(INTERVAL_LEVEL * 100)}%; with ${options.repeat} repetitions it holds the median with ${(repetitionsConfidence(options.repeat) * 100).toFixed(1)}% confidence). Digits the interval does not support are not printed.`,
     `Verdict: the best architecture by median throughput where its interval clears every other's, with the margin over the next and its interval; "level" where the intervals overlap. Tiers: an architecture and the later ones whose intervals overlap its own; Rank gives a tier one number ("=1"), Order writes the tiers as "a ≈ b > c". Points with errors or starved connections do not compete.`,
     `Throughput counts correct answers per second. Latency is per question, from the load generator's HDR histogram.`,
-    `CPU µs/answer: user + system CPU time of the server's whole process tree (cluster workers, pool threads) during the measured window, divided by the answers in it. RSS: peak of the tree's summed resident memory, sampled every 150 ms.`,
+    `CPU µs/answer: user + system CPU time of the server's whole process tree (cluster workers, pool threads) during the measured window, divided by the answers in it. RSS: peak of the tree's summed resident memory, sampled every ${DEFAULT_RUNNER_TIMINGS.rssSampleIntervalMs} ms during the window.`,
     `Cores: the server's process tree and the load generator, in cores' worth of CPU during the measured window. A repetition counts as disturbed when the hypervisor stole more than ${DISTURBANCE_LIMITS.stealCores} of a core or other processes took more than ${DISTURBANCE_LIMITS.otherCores}.`,
-    `Starved connections: connections that were open during the measured window and never got an answer (the blocking server serves one connection at a time). ${SATURATED_MARK}: the load generator, not the server, was the bottleneck (a thread above 90% of a core), so the figure understates the server.`,
+    `Starved connections: connections that never got an answer during the whole run, warm-up included (the blocking server serves one connection at a time). ${SATURATED_MARK}: the load generator, not the server, was the bottleneck (a thread above 90% of a core), so the figure understates the server.`,
     `${pin}.`,
     ...machineSpeedSentence(results),
   ];
