@@ -66,15 +66,6 @@ export async function spawnLoadgen(
   };
 }
 
-/** spawnLoadgen for a caller that needs a result: no JSON result at all is a LoadgenError. */
-export async function runLoadgenProcess(options: LoadOptions, commandPrefix: readonly string[]): Promise<LoadResult> {
-  const outcome = await spawnLoadgen(options, commandPrefix);
-  if (outcome.result !== null) return outcome.result;
-  const how = outcome.signal === null ? `exit code ${String(outcome.exitCode)}` : `signal ${outcome.signal}`;
-  const tail = outcome.stderrTail.split('\n').slice(-10).join('\n');
-  throw new LoadgenError(`load generator gave no JSON result (${how}): ${tail}`);
-}
-
 function parseLoadResult(stdout: string): LoadResult | null {
   const text = stdout.trim();
   const start = text.indexOf('{');
