@@ -102,6 +102,17 @@ describe('Markdown report', () => {
     assert.match(async16 ?? '', /failed 1 of 3 \(stop\)/);
   });
 
+  it('heads the report with the verdict and prints every figure with its interval', () => {
+    const verdict = markdown.split('\n## ').find((part) => part.startsWith('Which architecture for which load?')) ?? '';
+    const rows = verdict.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| Workload'));
+    assert.equal(rows.length - 1, 4, 'one row per workload, pattern and concurrency (after the alignment row)');
+    assert.ok(markdown.indexOf('## Which architecture') < markdown.indexOf('## Method'));
+    // The fixture's 3 repetitions of async/none/persistent/c1 give its throughput a range.
+    const async1 = markdown.split('\n').find((line) => line.startsWith('| async | 1 |')) ?? '';
+    assert.match(async1, /^\| async \| 1 \| [\d,.]+ \([\d,.]+–[\d,.]+\) \|/);
+    assert.match(markdown, /with 3 repetitions it holds the median with 75\.0% confidence/);
+  });
+
   it('sorts each concurrency level fastest first', () => {
     const [none] = buildSections(results);
     assert.deepEqual(
@@ -125,6 +136,10 @@ describe('charts', () => {
         'latency-io-persistent.svg',
       ],
     );
+    // Each median carries its interval as an error bar from low to high.
+    const layers = JSON.stringify(charts.map((chart) => chart.spec));
+    assert.equal((layers.match(/"type":"errorbar"/g) ?? []).length, charts.length);
+    assert.match(layers, /"y2":\{"field":"high"\}/);
     const throughput = charts[0];
     assert.ok(throughput);
     const svg = await renderSvg(throughput.spec);
@@ -146,5 +161,6 @@ describe('charts', () => {
     assert.ok(html.includes('class="saturated"'));
     assert.ok(html.includes('class="failed"'));
     assert.doesNotMatch(html, /<(script|link|img)\b/);
+    assert.match(html, /<h2>Which architecture for which load\?<\/h2>/);
   });
 });
