@@ -8,6 +8,7 @@ import { ClosedConnection } from './closed.js';
 import type { ConnectionContext, ZenConnection } from './connection.js';
 import { ConversationUser } from './conversation.js';
 import { encodeHistogram } from './histogram.js';
+import { gapSource } from './arrivals.js';
 import { OpenConnection } from './open.js';
 import type { EncodedHistograms, ThreadPlan, ThreadReport } from './plan.js';
 import { QuestionBatches } from './questions.js';
@@ -119,10 +120,13 @@ function makeConnection(
       return new ConversationUser(context, plan.questions);
     case 'open': {
       // Every connection asks at rate/connections; their schedules are staggered so that the
-      // questions of all of them together arrive evenly, 1/rate apart.
+      // questions of all of them together arrive evenly, 1/rate apart (on average, with
+      // Poisson arrivals, each connection's gaps drawn from a seed of its own).
       const intervalMs = (1000 * plan.totalConnections) / plan.rate;
-      const firstDueAt = runStart + ((plan.firstConnection + index) * 1000) / plan.rate;
-      const connection = new OpenConnection(context, plan.pipeline, firstDueAt, intervalMs);
+      const connectionIndex = plan.firstConnection + index;
+      const firstDueAt = runStart + (connectionIndex * 1000) / plan.rate;
+      const gaps = gapSource(plan.arrivals, intervalMs, plan.seed + connectionIndex);
+      const connection = new OpenConnection(context, plan.pipeline, firstDueAt, gaps);
       openConnections.push(connection);
       return connection;
     }

@@ -15,7 +15,9 @@ export function formatSummary(result: LoadResult): string {
     { answers: result.requests },
     { throughput: `${result.throughput.toFixed(0)} answers/s` },
   );
-  if (result.targetRate !== undefined) run.push({ 'target rate': `${result.targetRate} questions/s` });
+  if (result.targetRate !== undefined) {
+    run.push({ 'target rate': `${result.targetRate} questions/s, ${result.arrivals ?? 'uniform'} arrivals` });
+  }
   if (result.achievedRate !== undefined) run.push({ 'achieved rate': `${result.achievedRate.toFixed(0)} questions/s` });
   run.push(
     {

@@ -63,6 +63,23 @@ export const LOAD_OPTIONS = {
     max: 10_000_000,
     help: 'questions per second over all connections, open mode',
   },
+  arrivals: {
+    kind: 'choice',
+    flag: 'arrivals',
+    arg: 'A',
+    choices: ['uniform', 'poisson'],
+    default: 'uniform',
+    help: 'open mode: questions evenly spaced, or Poisson arrivals (exponential gaps) of the same rate',
+  },
+  seed: {
+    kind: 'integer',
+    flag: 'seed',
+    arg: 'N',
+    default: 1,
+    min: 0,
+    max: 4_294_967_295,
+    help: 'open mode, Poisson arrivals: the seed of the gaps; the same seed repeats the schedule',
+  },
   warmupS: {
     kind: 'number',
     flag: 'warmup',

@@ -1,7 +1,7 @@
 /**
- * Open mode, as wrk2 does it: question i of a connection is due at firstDueAt + i * interval
- * whatever the server does. At most `pipeline` are on the wire; the rest wait in the
- * generator, and each one's latency is still taken from the moment it was due. A server that
+ * Open mode, as wrk2 does it: question i of a connection is due at a time fixed in advance
+ * (firstDueAt, then one gap after another: arrivals.ts) whatever the server does. At most
+ * `pipeline` are on the wire; the rest wait in the generator, and each one's latency is still taken from the moment it was due. A server that
  * stalls therefore shows the stall in every question that piled up behind it, instead of
  * quietly slowing the generator down (coordinated omission). The latency from the actual
  * send, which hides exactly that, is recorded beside it for comparison.
@@ -11,32 +11,32 @@ import { ZenConnection, type ConnectionContext } from './connection.js';
 export class OpenConnection extends ZenConnection {
   /** When each outstanding question was due, by question number mod capacity. */
   private readonly dueAt: Float64Array;
-  /** Scheduled questions sent so far, over all of this connection's sockets. */
-  private issued = 0;
+  /** When the next question not yet sent is due; questions go out in the order they fall due. */
+  private nextDueAt: number;
 
   constructor(
     context: ConnectionContext,
     pipeline: number,
-    private readonly firstDueAt: number,
-    private readonly intervalMs: number,
+    firstDueAt: number,
+    private readonly nextGapMs: () => number,
   ) {
     super(context, pipeline);
     this.dueAt = new Float64Array(pipeline);
+    this.nextDueAt = firstDueAt;
   }
 
   /** Sends every question that is due, as far as the pipeline has room. */
   pump(now: number): void {
-    if (!this.connected || this.socket === null || now < this.firstDueAt) return;
-    const due = Math.floor((now - this.firstDueAt) / this.intervalMs) + 1;
-    let count = due - this.issued;
-    const room = this.capacity - this.outstanding;
-    if (count > room) count = room;
-    if (count <= 0) return;
+    if (!this.connected || this.socket === null) return;
     const first = this.sent;
-    for (let offset = 0; offset < count; offset++) {
-      this.dueAt[(first + offset) % this.capacity] = this.firstDueAt + (this.issued + offset) * this.intervalMs;
+    let count = 0;
+    const room = this.capacity - this.outstanding;
+    while (count < room && this.nextDueAt <= now) {
+      this.dueAt[(first + count) % this.capacity] = this.nextDueAt;
+      this.nextDueAt += this.nextGapMs();
+      count++;
     }
-    this.issued += count;
+    if (count === 0) return;
     this.send(count, now);
     this.context.recorder.sent(now, count);
   }

@@ -2,6 +2,7 @@
  * How one load run is cut into per-thread shares, and what each thread reports back.
  * Both shapes cross the worker_threads boundary, so they hold plain data only.
  */
+import type { Arrivals } from './arrivals.js';
 import type { ErrorCounts, LoadMode, LoadOptions } from './types.js';
 
 /** One thread's share of a run. Times are relative to the run's start. */
@@ -19,6 +20,8 @@ export interface ThreadPlan {
   questions: number;
   /** Questions per second over all threads (open mode). */
   rate: number;
+  arrivals: Arrivals;
+  seed: number;
   warmupMs: number;
   durationMs: number;
   /** Measured answers after which this thread stops (0: duration only). */
@@ -88,6 +91,8 @@ export function planThreads(options: LoadOptions): ThreadPlan[] {
       pipeline: options.pipeline,
       questions: options.questions,
       rate: options.rate,
+      arrivals: options.arrivals,
+      seed: options.seed,
       warmupMs: options.warmupS * 1000,
       durationMs: options.durationS * 1000,
       requestQuota: options.requests === 0 ? 0 : Math.max(1, share(options.requests, options.threads, threadIndex)),

@@ -54,6 +54,7 @@ export function buildResult(options: LoadOptions, reports: readonly ThreadReport
   if (options.mode === 'open') {
     result.uncorrectedLatencyUs = mergedSummary(reports.map((report) => report.histograms.uncorrected));
     result.targetRate = options.rate;
+    result.arrivals = options.arrivals;
     const sent = sum(reports.map((report) => report.sentInWindow));
     result.achievedRate = durationS > 0 ? round(sent / durationS, 1) : 0;
   }

@@ -4,6 +4,8 @@
  * only together with docs/load.md's description of the JSON result.
  */
 
+import type { Arrivals } from './arrivals.js';
+
 export type LoadMode = 'closed' | 'conversation' | 'open';
 
 export interface LoadOptions {
@@ -18,6 +20,10 @@ export interface LoadOptions {
   questions: number;
   /** Questions per second over all connections (open mode). */
   rate: number;
+  /** Open mode: questions evenly spaced, or as a Poisson process of the same rate. */
+  arrivals: Arrivals;
+  /** Open mode with Poisson arrivals: the same seed gives the same schedule. */
+  seed: number;
   /** Seconds of load before measuring starts. */
   warmupS: number;
   /** Seconds measured; the run also stops after `requests` answers when that is set. */
@@ -89,6 +95,8 @@ export interface LoadResult {
   uncorrectedLatencyUs?: LatencySummary;
   /** Open mode only: the rate the requested schedule was asked for and actually sent. */
   targetRate?: number;
+  /** Open mode only: how the questions were spaced. */
+  arrivals?: Arrivals;
   achievedRate?: number;
   /** Conversation mode only: TCP connect time and whole-conversation latency. */
   connectLatencyUs?: LatencySummary;

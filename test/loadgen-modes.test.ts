@@ -87,6 +87,19 @@ describe('load generator against the async server', () => {
     assert.ok(result.latencyUs.p99 >= result.uncorrectedLatencyUs.p99);
   });
 
+  test('open mode with Poisson arrivals keeps the asked rate on average', async () => {
+    // 2 s at 1000/s: about 2000 arrivals, whose count has a standard deviation of about 45.
+    const result = await runLoad(
+      options(server, { mode: 'open', connections: 4, rate: 1000, arrivals: 'poisson', seed: 7, durationS: 2 }),
+    );
+    assertNoErrors(result);
+    assert.equal(result.arrivals, 'poisson');
+    assert.ok(
+      result.achievedRate !== undefined && Math.abs(result.achievedRate - 1000) < 150,
+      `achieved ${result.achievedRate}`,
+    );
+  });
+
   test('--requests is shared out over the threads and still met exactly', async () => {
     const result = await runLoad(options(server, { connections: 4, threads: 2, requests: 601, durationS: 5 }));
     assertNoErrors(result);
