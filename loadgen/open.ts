@@ -1,9 +1,10 @@
 /**
  * Open mode, as wrk2 does it: question i of a connection is due at a time fixed in advance
  * (firstDueAt, then one gap after another: arrivals.ts) whatever the server does. At most
- * `pipeline` are on the wire; the rest wait in the generator, and each one's latency is still taken from the moment it was due. A server that
- * stalls therefore shows the stall in every question that piled up behind it, instead of
- * quietly slowing the generator down (coordinated omission). The latency from the actual
+ * `pipeline` are on the wire; the rest wait in the generator, and each one's latency is
+ * still taken from the moment it was due. A server that stalls therefore shows the stall in
+ * every question that piled up behind it, instead of quietly slowing the generator down
+ * (coordinated omission). The latency from the actual
  * send, which hides exactly that, is recorded beside it for comparison.
  */
 import { ZenConnection, type ConnectionContext } from './connection.js';
