@@ -27,6 +27,14 @@ export const LOAD_OPTIONS = {
     default: 'closed',
     help: 'closed: persistent connections, --pipeline questions in flight each; conversation: connect, ask --questions one at a time, close, repeat; open: --rate questions/s on a fixed schedule, latency counted from when each question was due (coordinated omission corrected)',
   },
+  protocol: {
+    kind: 'choice',
+    flag: 'protocol',
+    arg: 'PROTO',
+    choices: ['tcp', 'http'],
+    default: 'tcp',
+    help: "tcp: zen's own framing; http: each question a keep-alive HTTP/1.1 POST /, the answer the body of a 200 response",
+  },
   connections: {
     kind: 'integer',
     flag: 'connections',

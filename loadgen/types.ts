@@ -7,11 +7,14 @@
 import type { Arrivals } from './arrivals.js';
 
 export type LoadMode = 'closed' | 'conversation' | 'open';
+/** Zen's own framing over TCP, or zen over HTTP/1.1 (wire.ts). */
+export type LoadProtocol = 'tcp' | 'http';
 
 export interface LoadOptions {
   host: string;
   port: number;
   mode: LoadMode;
+  protocol: LoadProtocol;
   /** Persistent connections (closed, open) or virtual users (conversation). */
   connections: number;
   /** Questions in flight per connection (closed mode). */
@@ -78,6 +81,7 @@ export interface LoadgenCpu {
 
 export interface LoadResult {
   mode: LoadMode;
+  protocol: LoadProtocol;
   host: string;
   port: number;
   connections: number;
