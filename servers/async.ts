@@ -4,7 +4,7 @@
  */
 import { answerFor } from '../protocol/zen.js';
 import type { Architecture } from './shared/architecture.js';
-import { serveConcurrently } from './shared/tcp.js';
+import { serveConcurrently } from './shared/listener.js';
 import { burnCpu, waitAsync } from './shared/work.js';
 
 export const asyncArchitecture: Architecture = {

@@ -5,8 +5,8 @@
 import type { Socket } from 'node:net';
 import { answerFor } from '../protocol/zen.js';
 import type { Architecture } from './shared/architecture.js';
-import { Connections } from './shared/connection.js';
-import { listenTcp } from './shared/tcp.js';
+import { listen } from './shared/listener.js';
+import { createService } from './shared/protocols.js';
 import { blockThread, burnCpu } from './shared/work.js';
 
 export const blockingArchitecture: Architecture = {
@@ -20,7 +20,7 @@ export const blockingArchitecture: Architecture = {
       return answerFor(question);
     }
 
-    const connections = new Connections(options);
+    const service = createService(options, answer);
     const waiting: Socket[] = [];
     let serving = false;
 
@@ -28,13 +28,13 @@ export const blockingArchitecture: Architecture = {
       const socket = waiting.shift();
       serving = socket !== undefined;
       if (socket === undefined) return;
-      void connections.serve(socket, answer).closed.then(serveNext);
+      void service.serve(socket).then(serveNext);
       socket.resume();
     }
 
-    const service = await listenTcp(
+    const listening = await listen(
       options,
-      connections,
+      service,
       (socket) => {
         socket.on('error', () => socket.destroy()); // a waiting client may give up
         waiting.push(socket);
@@ -43,10 +43,10 @@ export const blockingArchitecture: Architecture = {
       { pauseOnConnect: true },
     );
     return {
-      ...service,
+      ...listening,
       async close() {
         for (const socket of waiting.splice(0)) socket.destroy();
-        await service.close();
+        await listening.close();
       },
     };
   },

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { asyncArchitecture } from './async.js';
 import type { Architecture, RunningServer, ServerOptions } from './shared/architecture.js';
 import { onStopSignal } from './shared/signals.js';
-import { ListenError, SHUTDOWN_GRACE_MS, watchDescriptorLimit } from './shared/tcp.js';
+import { ListenError, SHUTDOWN_GRACE_MS, watchDescriptorLimit } from './shared/listener.js';
 
 const OPTIONS_ENV = 'ZENBENCH_CLUSTER_OPTIONS';
 

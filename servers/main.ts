@@ -3,7 +3,7 @@
 import { onStopSignal } from './shared/signals.js';
 import { fail, parseOrExit } from '../lib/cli.js';
 import { parseServerCommand, serverUsage } from './server-options.js';
-import { endGrace, ListenError, SHUTDOWN_GRACE_MS } from './shared/tcp.js';
+import { endGrace, ListenError, SHUTDOWN_GRACE_MS } from './shared/listener.js';
 import { startWatchdog } from './shared/watchdog.js';
 
 const PROG = 'zenbench server';
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   const listening = {
     event: 'listening',
     architecture: architecture.name,
+    protocol: options.protocol,
     host: server.host,
     port: server.port,
     pid: process.pid,

@@ -9,8 +9,8 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { answerFor } from '../protocol/zen.js';
 import type { Architecture } from './shared/architecture.js';
-import type { Asker } from './shared/connection.js';
-import { serveConcurrently } from './shared/tcp.js';
+import type { Asker } from './shared/service.js';
+import { serveConcurrently } from './shared/listener.js';
 import { adoptWorkControl, blockThread, burnCpu, workControl } from './shared/work.js';
 
 interface PoolWork {

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { architectureArgument } from '../lib/cli.js';
 import { parseOptions, usageLines } from '../lib/option-table.js';
+import { PROTOCOL_NAMES } from '../protocol/protocol-names.js';
 import type { ServerOptions } from './shared/architecture.js';
 
 /** What every architecture is started with; the profiler and the launcher reuse these entries. */
@@ -15,6 +16,14 @@ export const SERVER_OPTIONS = {
     min: 0,
     max: 65535,
     help: 'TCP port, 0 for a free one',
+  },
+  protocol: {
+    kind: 'choice',
+    flag: 'protocol',
+    arg: PROTOCOL_NAMES.join('|'),
+    choices: PROTOCOL_NAMES,
+    default: 'tcp',
+    help: "zen's own framing on TCP, or zen over HTTP/1.1 (POST / with the question as the body)",
   },
   workers: {
     kind: 'integer',

@@ -1,5 +1,5 @@
 /**
- * The shared connection (servers/shared/connection.ts) driven by hand through a fake socket,
+ * The zen TCP connection (servers/shared/tcp-connection.ts) driven by hand through a fake socket,
  * for the orderings that a real socket produces only now and then: here the peer's end arrives
  * while the connection is holding back part of a read because its client is not reading.
  * Sync answers are how blocking, async and cluster answer; a promise is how pool does.
@@ -10,7 +10,8 @@ import { Duplex } from 'node:stream';
 import { describe, test } from 'node:test';
 import { setImmediate as turn } from 'node:timers/promises';
 import { answerFor } from '../protocol/zen.js';
-import { Connections, type Answer } from '../servers/shared/connection.js';
+import type { Answer } from '../servers/shared/service.js';
+import { TcpService } from '../servers/shared/tcp-connection.js';
 
 /** A socket whose writes complete only when the test says so: a client that is not reading. */
 class SlowReaderSocket extends Duplex {
@@ -57,8 +58,8 @@ for (const [style, answer] of [
     test("the peer's end while part of a read is held back loses no answer", async () => {
       const questions = 600;
       const socket = new SlowReaderSocket();
-      const connections = new Connections({ idleTimeoutS: 0, questionTimeoutS: 0, verbose: false });
-      connections.serve(socket as unknown as Socket, answer);
+      const service = new TcpService({ idleTimeoutS: 0, questionTimeoutS: 0, verbose: false }, answer);
+      void service.serve(socket as unknown as Socket);
       socket.emit('data', Buffer.from('Simple is better than?'.repeat(questions)));
       await turn();
       // What a paused net.Socket does when the last chunk and the FIN were already buffered.

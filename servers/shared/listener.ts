@@ -1,11 +1,14 @@
 /**
- * Listening and stopping, the same for every architecture: bind, report a port in use as a
- * user's error, and on close stop accepting, let connections finish, then force the rest.
+ * Listening and stopping, the same for every architecture and protocol: bind, report a port
+ * in use as a user's error, keep file descriptors in hand, and on close stop accepting, let
+ * connections finish, then force the rest.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import net, { type Socket } from 'node:net';
+import type net from 'node:net';
+import type { Socket } from 'node:net';
 import type { RunningServer, ServerOptions } from './architecture.js';
-import { Connections, type Answer } from './connection.js';
+import { createService } from './protocols.js';
+import type { Answer, ConnectionService } from './service.js';
 
 /** How long a shutdown lets connections write what they owe before cutting them off. */
 export const SHUTDOWN_GRACE_MS = 3000;
@@ -29,22 +32,28 @@ export function endGrace(): void {
   endGraceNow();
 }
 
-export interface TcpService extends RunningServer {
-  readonly connections: Connections;
+export interface ListeningService extends RunningServer {
+  readonly service: ConnectionService;
 }
 
 /**
- * Binds a server that hands each accepted socket to `accept`. Half-open sockets are allowed,
- * so a client that shuts down its sending side still gets every answer.
+ * Makes the service's server listen and hands each accepted socket to `accept`, which serves
+ * it (`service.serve`) now or later. With `pauseOnConnect` nothing is read from a socket
+ * before `accept` resumes it.
  */
-export async function listenTcp(
+export async function listen(
   options: ServerOptions,
-  connections: Connections,
+  service: ConnectionService,
   accept: (socket: Socket) => void,
-  netOptions: net.ServerOpts = {},
-): Promise<TcpService> {
+  { pauseOnConnect = false } = {},
+): Promise<ListeningService> {
+  const server = service.server;
+  // A documented option of net.createServer that node:http's server does not pass on; net
+  // reads the property at each connection.
+  (server as net.Server & { pauseOnConnect: boolean }).pauseOnConnect = pauseOnConnect;
   const descriptors = new DescriptorLimit();
-  const server = net.createServer({ ...netOptions, allowHalfOpen: true }, (socket) => {
+  // Before node:http's own listener, so that a socket turned away is never parsed.
+  server.prependListener('connection', (socket: Socket) => {
     if (descriptors.admit(socket)) accept(socket);
   });
   await new Promise<void>((resolve, reject) => {
@@ -56,27 +65,27 @@ export async function listenTcp(
   return {
     host: address.address,
     port: address.port,
-    connections,
-    close: () => closeGracefully(server, connections),
+    service,
+    close: () => closeGracefully(server, service),
   };
 }
 
 /** Every connection served at once, each answered by `answer`: the async and pool style. */
-export function serveConcurrently(options: ServerOptions, answer: Answer): Promise<TcpService> {
-  const connections = new Connections(options);
-  return listenTcp(options, connections, (socket) => connections.serve(socket, answer));
+export function serveConcurrently(options: ServerOptions, answer: Answer): Promise<ListeningService> {
+  const service = createService(options, answer);
+  return listen(options, service, (socket) => void service.serve(socket));
 }
 
-async function closeGracefully(server: net.Server, connections: Connections): Promise<void> {
+async function closeGracefully(server: net.Server, service: ConnectionService): Promise<void> {
   const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-  const finished = connections.finishAll();
+  const finished = service.finishAll();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'late'>((resolve) => {
     timer = setTimeout(() => resolve('late'), SHUTDOWN_GRACE_MS);
   });
   if ((await Promise.race([finished, deadline, graceRanOut])) === 'late') {
     // A client that reads none of its answers must not hold the shutdown hostage.
-    const { closed, owing } = connections.destroyAll();
+    const { closed, owing } = service.destroyAll();
     if (closed > 0) {
       process.stderr.write(
         `zenbench server: shutdown cut off ${closed} connection(s) still open after the ${SHUTDOWN_GRACE_MS} ms grace, ${owing} of them still owed answers\n`,

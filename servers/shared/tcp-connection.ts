@@ -1,40 +1,22 @@
 /**
- * One zen connection, whatever architecture owns it: framing, answers in question order,
+ * Zen over TCP, whatever architecture owns the connection: framing, answers in question order,
  * backpressure, half-close, the too-long question, the idle and question deadlines. The
  * architecture only says how an answer is worked out (the `Answer` function) and when a
  * connection is served.
  */
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import { Framer } from '../../protocol/framer.js';
 import { MAX_QUESTION_BYTES, QUESTION_END, QUESTION_TOO_LONG } from '../../protocol/zen.js';
-
-/** Who asked a question: `gone` once its connection has closed, so that its answer is no longer owed. */
-export interface Asker {
-  readonly gone: boolean;
-}
-
-/** Works out the answer to one framed question, now or later. */
-export type Answer = (question: Buffer, asker: Asker) => Uint8Array | Promise<Uint8Array>;
-
-export type Log = (line: string) => void;
-
-/**
- * Answers a connection may be waiting for before the server stops reading from it: with
- * asynchronous answers, a client that pipelines without limit would otherwise grow the queue
- * without bound even while the socket drains.
- */
-export const MAX_PENDING_ANSWERS = 256;
-
-/**
- * Answers being worked out across all the connections of one server process. Past it every
- * connection stops reading until a quarter has drained, so that thousands of clients that
- * pipeline do not add up to millions of queued questions. Twice what the bench's largest
- * point (1,024 connections x 16 in flight) can have, so that it never throttles a measurement.
- */
-export const MAX_PENDING_ANSWERS_PER_SERVER = 32_768;
-
-/** How long a connection that has ended its side (a refusal, a shutdown) waits for the client to close. */
-export const FINISHED_LINGER_MS = 2000;
+import type { ServerOptions } from './architecture.js';
+import { MAX_PENDING_ANSWERS, PendingAnswers } from './pending-answers.js';
+import {
+  connectionLog,
+  FINISHED_LINGER_MS,
+  type Answer,
+  type Asker,
+  type ConnectionService,
+  type Log,
+} from './service.js';
 
 interface Slot {
   answer: Uint8Array | null;
@@ -269,67 +251,33 @@ export class ZenConnection implements Asker {
   }
 }
 
-/**
- * The answers being worked out across one server's connections, with their bound: connections
- * that had to stop reading because it was reached are woken once a quarter has drained, not at
- * each answer, so that a thousand waiting connections do not all wake for one free place.
- */
-class PendingAnswers {
-  private count = 0;
-  private readonly waiting = new Set<ZenConnection>();
-
-  get full(): boolean {
-    return this.count >= MAX_PENDING_ANSWERS_PER_SERVER;
-  }
-
-  add(): void {
-    this.count++;
-  }
-
-  remove(): void {
-    this.count--;
-    if (this.waiting.size > 0 && this.count <= (MAX_PENDING_ANSWERS_PER_SERVER * 3) / 4) {
-      const waiting = [...this.waiting];
-      this.waiting.clear();
-      for (const connection of waiting) connection.wake();
-    }
-  }
-
-  waitForRoom(connection: ZenConnection): void {
-    this.waiting.add(connection);
-  }
-
-  forget(connection: ZenConnection): void {
-    this.waiting.delete(connection);
-  }
-}
-
-/** Every open connection of one server, so that a shutdown can finish them all. */
-export class Connections {
+/** Every open zen connection of one server, so that a shutdown can finish them all. */
+export class TcpService implements ConnectionService {
+  /** Half-open sockets allowed, so a client that shuts down its sending side still gets every answer. */
+  readonly server = net.createServer({ allowHalfOpen: true });
   private readonly open = new Set<ZenConnection>();
   private readonly pending = new PendingAnswers();
   private readonly settings: ConnectionSettings;
 
-  constructor(options: { idleTimeoutS: number; questionTimeoutS: number; verbose: boolean }) {
+  constructor(
+    options: Pick<ServerOptions, 'idleTimeoutS' | 'questionTimeoutS' | 'verbose'>,
+    private readonly answer: Answer,
+  ) {
     this.settings = {
       idleTimeoutMs: options.idleTimeoutS * 1000,
       questionTimeoutMs: options.questionTimeoutS * 1000,
-      log: options.verbose ? (line) => process.stderr.write(`[${process.pid}] ${line}\n`) : null,
+      log: connectionLog(options.verbose),
     };
   }
 
-  get size(): number {
-    return this.open.size;
-  }
-
-  serve(socket: Socket, answer: Answer): ZenConnection {
-    const connection = new ZenConnection(socket, answer, this.pending, this.settings);
+  serve(socket: Socket): Promise<void> {
+    const connection = new ZenConnection(socket, this.answer, this.pending, this.settings);
     this.open.add(connection);
-    void connection.closed.then(() => this.open.delete(connection));
-    return connection;
+    return connection.closed.then(() => {
+      this.open.delete(connection);
+    });
   }
 
-  /** Lets each connection write what it owes, then closes it; resolves when all are closed. */
   finishAll(): Promise<void> {
     const closing = [...this.open].map((connection) => {
       connection.finish();
@@ -338,7 +286,6 @@ export class Connections {
     return Promise.all(closing).then(() => undefined);
   }
 
-  /** Closes every connection at once; returns how many were closed and how many still owed answers. */
   destroyAll(): { closed: number; owing: number } {
     let owing = 0;
     for (const connection of this.open) {
