@@ -11,6 +11,7 @@
  */
 import { isIP } from 'node:net';
 import { HTTPParser } from 'http-parser-js';
+import { zenRequest } from '../protocol/zen-http.js';
 import { MAX_ANSWER_BYTES } from '../protocol/zen.js';
 import { AnswerChecker } from './answer-checker.js';
 import { HttpResponseReader } from './http-response-reader.js';
@@ -21,15 +22,13 @@ import type { AnswerCallback, AnswerReader, Wire, WireTarget } from './wire.js';
 export type HttpParserName = 'minimal' | 'http-parser-js';
 export const DEFAULT_HTTP_PARSER: HttpParserName = 'minimal';
 
-/** The request that asks `question` of host:port. */
-export function httpRequest(question: Buffer, host: string, port: number): Buffer {
-  const name = isIP(host) === 6 && !host.startsWith('[') ? `[${host}]` : host;
-  const head = `POST / HTTP/1.1\r\nHost: ${name}:${port}\r\nContent-Length: ${question.length}\r\n\r\n`;
-  return Buffer.concat([Buffer.from(head, 'latin1'), question]);
+/** The Host header's value for host:port (an IPv6 address in brackets). */
+export function hostHeader(host: string, port: number): string {
+  return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 }
 
 export function makeHttpWire(target: WireTarget, parser: HttpParserName = DEFAULT_HTTP_PARSER): Wire {
-  const requests = QUESTIONS.map((question) => httpRequest(question, target.host, target.port));
+  const requests = QUESTIONS.map((question) => zenRequest(question, hostHeader(target.host, target.port)));
   const batches = new QuestionBatches(target.maxBatch, requests);
   return {
     questions: (first, count) => batches.batch(first, count),

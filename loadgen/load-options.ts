@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import { UsageError } from '../lib/cli.js';
 import { checkValue, type OptionValues } from '../lib/option-table.js';
+import { PROTOCOL_NAMES } from '../protocol/protocol-names.js';
 import type { LoadOptions } from './types.js';
 
 export const LOAD_OPTIONS = {
@@ -30,8 +31,8 @@ export const LOAD_OPTIONS = {
   protocol: {
     kind: 'choice',
     flag: 'protocol',
-    arg: 'PROTO',
-    choices: ['tcp', 'http'],
+    arg: PROTOCOL_NAMES.join('|'),
+    choices: PROTOCOL_NAMES,
     default: 'tcp',
     help: "tcp: zen's own framing; http: each question a keep-alive HTTP/1.1 POST /, the answer the body of a 200 response",
   },

@@ -4,11 +4,12 @@
  * only together with docs/load.md's description of the JSON result.
  */
 
+import type { ProtocolName } from '../protocol/protocol-names.js';
 import type { Arrivals } from './arrivals.js';
 
 export type LoadMode = 'closed' | 'conversation' | 'open';
 /** Zen's own framing over TCP, or zen over HTTP/1.1 (wire.ts). */
-export type LoadProtocol = 'tcp' | 'http';
+export type LoadProtocol = ProtocolName;
 
 export interface LoadOptions {
   host: string;
