@@ -3,11 +3,15 @@
  * Both shapes cross the worker_threads boundary, so they hold plain data only.
  */
 import type { Arrivals } from './arrivals.js';
-import type { ErrorCounts, LoadMode, LoadOptions } from './types.js';
+import type { HttpParserName } from './http-wire.js';
+import type { ErrorCounts, LoadMode, LoadOptions, LoadProtocol } from './types.js';
 
 /** One thread's share of a run. Times are relative to the run's start. */
 export interface ThreadPlan {
   mode: LoadMode;
+  protocol: LoadProtocol;
+  /** HTTP: the response reader, when not the default; only the parser measurement sets it. */
+  httpParser?: HttpParserName;
   host: string;
   port: number;
   threadIndex: number;
@@ -82,6 +86,7 @@ export function planThreads(options: LoadOptions): ThreadPlan[] {
     const connections = share(options.connections, options.threads, threadIndex);
     plans.push({
       mode: options.mode,
+      protocol: options.protocol,
       host: options.host,
       port: options.port,
       threadIndex,
