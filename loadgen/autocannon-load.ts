@@ -7,8 +7,8 @@
  * wrong answers).
  *
  * What it cannot give: latency finer than a millisecond (it records whole milliseconds), a
- * latency histogram in our encoding, connect errors apart from resets (its `errors` counts
- * both, timeouts included), and connections that were never answered.
+ * latency histogram in our encoding, and connect errors apart from resets (its `errors` counts
+ * both, timeouts included).
  */
 import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
@@ -19,7 +19,7 @@ import { SATURATION_FRACTION } from './result.js';
 import { sampleUsage, usageBetween } from './self-usage.js';
 import type { LoadOptions, LoadResult } from './types.js';
 
-/** How often autocannon samples its counters; it also ends a run only at a sample, so the window overruns by up to this. */
+/** How often autocannon samples its counters; it ends a run only at a sample, so a window overruns by up to this. */
 const SAMPLE_MS = 20;
 
 const ASKED = APHORISMS[0]!;
@@ -29,19 +29,28 @@ export interface WindowCallbacks {
   onWindowEnd?: () => void;
 }
 
-function run(options: autocannon.Options, onStart: () => void = () => undefined): Promise<autocannon.Result> {
+/** A run's result, and how many of its connections got at least one response. */
+function run(
+  options: autocannon.Options,
+  onStart: () => void = () => undefined,
+): Promise<{ result: autocannon.Result; answeredConnections: number }> {
+  const answered = new Set<unknown>();
   return new Promise((resolve, reject) => {
     const instance = autocannon(options, (error: Error | null, result: autocannon.Result) => {
       if (error !== null) reject(error);
-      else resolve(result);
+      else resolve({ result, answeredConnections: answered.size });
     });
     instance.once('start', onStart);
+    // Its 'response' event names the client (one per connection) that got the response.
+    instance.on('response', (client: unknown) => answered.add(client));
   });
 }
 
 export async function runAutocannon(options: LoadOptions, window: WindowCallbacks = {}): Promise<LoadResult> {
-  if (options.mode !== 'closed') {
-    throw new LoadOptionsError(`autocannon drives closed mode only, not --mode ${options.mode}`);
+  if (options.mode !== 'closed' || options.protocol !== 'http') {
+    throw new LoadOptionsError(
+      `autocannon drives closed mode over HTTP only, not --mode ${options.mode} over ${options.protocol}`,
+    );
   }
   const base: autocannon.Options = {
     url: `http://${options.host}:${options.port}${ZEN_PATH}`,
@@ -57,7 +66,7 @@ export async function runAutocannon(options: LoadOptions, window: WindowCallback
   if (options.warmupS > 0) await run({ ...base, duration: options.warmupS });
   let start = sampleUsage();
   let startedAt = performance.now();
-  const result = await run({ ...base, duration: options.durationS }, () => {
+  const { result, answeredConnections } = await run({ ...base, duration: options.durationS }, () => {
     start = sampleUsage();
     startedAt = performance.now();
     window.onWindowStart?.();
@@ -72,12 +81,13 @@ export async function runAutocannon(options: LoadOptions, window: WindowCallback
     connectErrors: result.errors - result.timeouts,
     resets: 0,
     timeouts: result.timeouts,
-    unansweredConnections: 0,
+    unansweredConnections: Math.max(0, options.connections - answeredConnections),
   };
   const coreFraction = usage.threadCoreFraction ?? usage.eventLoopUtilization;
   const toUs = (ms: number): number => Math.round(ms * 1000);
   return {
     mode: 'closed',
+    protocol: 'http',
     host: options.host,
     port: options.port,
     connections: options.connections,

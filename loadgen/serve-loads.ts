@@ -1,8 +1,9 @@
 /**
  * The load generator as a long-lived process: one JSON line of LoadRequest (LoadOptions and
  * the instrument, ours or autocannon) on stdin per run, one JSON line back on stdout with its
- * result ({"result": ...} or {"error": "..."}), until stdin ends. While a run goes on it says when its measured window opens and closes
- * ({"event": "window-start"}, {"event": "window-end"}), so that the caller can read the
+ * result ({"result": ...} or {"error": "..."}), until stdin ends. While a run goes on it says
+ * when its measured window opens and closes ({"event": "window-start"}, {"event":
+ * "window-end"}), so that the caller can read the
  * server's counters around exactly that window. The bench runs hundreds of short windows; a
  * process per window would cost a Node start-up each (about 0.2 s here), which this pays once.
  * Started by spawn-loadgen.ts.
