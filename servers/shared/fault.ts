@@ -10,11 +10,13 @@
  *
  * "One in N" is counted per server process: the Nth, 2Nth, ... question that process takes,
  * whichever of its threads takes it (a pool's threads share the count), so a run repeats. A
- * cluster's workers are processes of their own and count their own questions; worker i of W
- * (by the cluster's worker ids, 1 to W at start) counts from an offset of i x N / W, so that an
- * even load does not bring every worker to its Nth question in the same millisecond: what one
- * fault costs a cluster is one worker's share. A worker forked to replace one starts counting
- * afresh when it starts.
+ * cluster's workers are processes of their own and count their own questions, and an even load
+ * would bring them all to their Nth question in the same millisecond, so that one fault would
+ * look like the whole cluster's. They are put out of step instead: worker i (0 to W-1, from the
+ * cluster's worker ids) first faults at its question N x (1 + 2i + i / W), then every N. The
+ * first fault of a cluster is the first worker's alone, even when the load is spread unevenly
+ * or moves to the others after it (2N questions of slack), and over a long run the workers'
+ * faults take turns, evenly spaced. A worker forked to replace one counts afresh from its start.
  */
 import cluster from 'node:cluster';
 import { writeSync } from 'node:fs';
@@ -82,13 +84,13 @@ export function faultText(fault: Fault): string {
   }
 }
 
-/** This process's offset in the count: non-zero only for a cluster's workers after the first. */
+/** Questions this process skips before it counts: non-zero only for a cluster's workers after the first. */
 let offset: number | null = null;
 
 function countingOffset(every: number, workers: number): number {
   if (offset === null) {
     const slot = cluster.worker === undefined ? 0 : (cluster.worker.id - 1) % workers;
-    offset = Math.floor((slot * every) / workers);
+    offset = 2 * slot * every + Math.floor((slot * every) / workers);
   }
   return offset;
 }
