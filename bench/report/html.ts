@@ -50,7 +50,11 @@ function agreementTable(results: BenchResults): string[] {
   ];
 }
 
-export function renderHtml(results: BenchResults, charts: readonly RenderedChart[]): string {
+/**
+ * @param faultsPage the fault suite's page (npm run bench:faults), relative to this one, to link
+ * to when there is one.
+ */
+export function renderHtml(results: BenchResults, charts: readonly RenderedChart[], faultsPage?: string): string {
   const parts: string[] = [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -62,6 +66,9 @@ export function renderHtml(results: BenchResults, charts: readonly RenderedChart
       ({ label, value }) => `<li><strong>${escapeHtml(label)}:</strong> ${escapeHtml(value)}</li>`,
     ),
     '</ul>',
+    ...(faultsPage === undefined
+      ? []
+      : [`<p>How each architecture fails: <a href="${escapeHtml(faultsPage)}">the fault suite's page</a>.</p>`]),
     '<h2>Which architecture for which load?</h2>',
     '<table><thead><tr>',
     ...VERDICT_COLUMNS.map((name) => `<th>${escapeHtml(name)}</th>`),

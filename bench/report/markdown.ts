@@ -30,11 +30,16 @@ const ALIGNMENT = NUMERIC_COLUMNS.map((numeric) => (numeric ? '--:' : ':--'));
 export interface MarkdownOptions {
   /** Chart files to link under each section, keyed by `${workload}/${pattern}`. */
   charts?: ReadonlyMap<string, readonly { title: string; file: string }[]>;
+  /** The fault suite's report (npm run bench:faults), relative to this one, to link to when there is one. */
+  faultsReport?: string;
 }
 
 export function renderMarkdown(results: BenchResults, options: MarkdownOptions = {}): string {
   const lines: string[] = ['# zenbench results', ''];
   for (const { label, value } of describeRun(results)) lines.push(`* **${label}:** ${value}`);
+  if (options.faultsReport !== undefined) {
+    lines.push('', `How each architecture fails: [the fault suite's report](${options.faultsReport}).`);
+  }
   lines.push(
     '',
     '## Which architecture for which load?',
