@@ -13,6 +13,11 @@
  * run. Each run starts after a quiet second and is done again (up to 4 times) when the rest
  * of the machine used more than 0.1 core during it; the summary takes the quiet runs only.
  * A benchmark to read, not a test: it asserts nothing.
+ *
+ *   flock /tmp/zenbench-machine.lock node dist/bench/capacity/http-parsers.js micro
+ *
+ * measures the readers alone instead: nanoseconds per response, node:http's responses fed
+ * 1 and 16 to a read, no socket, no server.
  */
 import { createServer } from 'node:http';
 import { cpus } from 'node:os';
@@ -25,6 +30,7 @@ import { measureTreeCpu } from '../../lib/process-tree.js';
 import { epochNowMs, runThread } from '../../loadgen/engine.js';
 import type { HttpParserName } from '../../loadgen/http-wire.js';
 import { resolveLoadOptions } from '../../loadgen/load-options.js';
+import { makeWire } from '../../loadgen/wire.js';
 import { planThreads } from '../../loadgen/plan.js';
 import { buildResult } from '../../loadgen/result.js';
 import { answerFor } from '../../protocol/zen.js';
@@ -215,5 +221,56 @@ async function measure(rounds: number): Promise<void> {
   }
 }
 
+/** What node:http sends for an answer (its Date header's length does not change). */
+function nodeHttpResponse(body: string): string {
+  return (
+    'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n' +
+    `Content-Length: ${body.length}\r\nDate: Mon, 23 Nov 2026 08:00:00 GMT\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n${body}`
+  );
+}
+
+const MICRO_RESPONSES = 3_000_000;
+const MICRO_REPEATS = 5;
+
+function micro(): void {
+  const answers = ['Ugly.', 'Implicit.', 'Complex.'];
+  process.stdout.write(
+    `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown'}; ${MICRO_RESPONSES} responses per repeat, median of ${MICRO_REPEATS}\n`,
+  );
+  for (const perRead of [1, 16]) {
+    // Three reads that together answer questions 0 .. 3*perRead-1 in order, fed round and round.
+    const reads = [0, 1, 2].map((read) =>
+      Buffer.from(
+        Array.from({ length: perRead }, (_, index) => nodeHttpResponse(answers[(read * perRead + index) % 3]!)).join(
+          '',
+        ),
+        'latin1',
+      ),
+    );
+    for (const parser of PARSERS) {
+      let right = 0;
+      const reader = makeWire('http', { host: '127.0.0.1', port: 1, maxBatch: 1, httpParser: parser }).reader((ok) => {
+        if (ok) right++;
+      });
+      const pushes = MICRO_RESPONSES / perRead;
+      const nsPerResponse: number[] = [];
+      for (let repeat = 0; repeat <= MICRO_REPEATS; repeat++) {
+        right = 0;
+        const started = process.hrtime.bigint();
+        for (let push = 0; push < pushes; push++) reader.push(reads[push % 3]!);
+        const elapsed = Number(process.hrtime.bigint() - started);
+        if (right !== MICRO_RESPONSES) throw new Error(`${parser}: ${right} right answers of ${MICRO_RESPONSES}`);
+        // The first repeat warms the JIT up and is not counted.
+        if (repeat > 0) nsPerResponse.push(elapsed / MICRO_RESPONSES);
+      }
+      process.stdout.write(
+        `${perRead} response(s) per read, ${parser}: ${Math.round(median(nsPerResponse))} ns per response ` +
+          `(${nsPerResponse.map((ns) => Math.round(ns)).join(', ')})\n`,
+      );
+    }
+  }
+}
+
 if (process.env[SERVE_ENV] === '1') serve();
+else if (process.argv[2] === 'micro') micro();
 else void measure(Number(process.argv[2] ?? 3));
