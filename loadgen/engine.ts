@@ -99,6 +99,7 @@ export function runThread(plan: ThreadPlan, startEpochMs: number): Promise<Threa
         errors: { ...recorder.errors },
         perSecondAnswers: Array.from(recorder.perSecondAnswers.subarray(0, seconds)),
         perSecondErrors: Array.from(recorder.perSecondErrors.subarray(0, seconds)),
+        timeline: timelineOf(recorder, windowMs),
         histograms: encodeAll(plan, recorder),
         usage: usageBetween(windowStartUsage ?? runStartUsage, endUsage),
       });
@@ -131,6 +132,17 @@ function makeConnection(
       return connection;
     }
   }
+}
+
+/** The recorder's buckets up to the end of the window (earlier than planned when a quota ended it). */
+function timelineOf(recorder: Recorder, windowMs: number): ThreadReport['timeline'] {
+  const buckets = Math.max(1, Math.ceil(windowMs / recorder.bucketMs));
+  return {
+    bucketMs: recorder.bucketMs,
+    answers: Array.from(recorder.bucketAnswers.subarray(0, buckets)),
+    errors: Array.from(recorder.bucketErrors.subarray(0, buckets)),
+    maxLatencyUs: Array.from(recorder.bucketMaxLatencyUs.subarray(0, buckets)),
+  };
 }
 
 function encodeAll(plan: ThreadPlan, recorder: Recorder): EncodedHistograms {

@@ -63,6 +63,8 @@ export interface ThreadReport {
   errors: ErrorCounts;
   perSecondAnswers: number[];
   perSecondErrors: number[];
+  /** The window in buckets of timeline.bucketMs: answers, errors and the slowest answer (µs) of each. */
+  timeline: { bucketMs: number; answers: number[]; errors: number[]; maxLatencyUs: number[] };
   histograms: EncodedHistograms;
   usage: ThreadUsage;
 }

@@ -9,6 +9,18 @@ import type { ErrorCounts } from './types.js';
 
 export type ErrorKind = keyof ErrorCounts;
 
+/** The timeline's finest bucket; longer windows get coarser ones, at most MAX_TIMELINE_BUCKETS. */
+export const TIMELINE_BUCKET_MS = 100;
+const MAX_TIMELINE_BUCKETS = 600;
+
+/** The timeline's bucket for a window of this length: 100 ms up to a minute, then coarser. */
+export function timelineBucketMs(windowMs: number): number {
+  return Math.max(
+    TIMELINE_BUCKET_MS,
+    Math.ceil(windowMs / MAX_TIMELINE_BUCKETS / TIMELINE_BUCKET_MS) * TIMELINE_BUCKET_MS,
+  );
+}
+
 export class Recorder {
   /** Per-question latency; in open mode measured from the intended send time. */
   readonly latency: Histogram = newLatencyHistogram();
@@ -28,6 +40,11 @@ export class Recorder {
   sentInWindow = 0;
   readonly perSecondAnswers: Int32Array;
   readonly perSecondErrors: Int32Array;
+  /** The same in finer buckets (timelineBucketMs), with the slowest answer of each, in µs. */
+  readonly bucketMs: number;
+  readonly bucketAnswers: Int32Array;
+  readonly bucketErrors: Int32Array;
+  readonly bucketMaxLatencyUs: Float64Array;
   /** Where the window ends: its planned end, or earlier when the request quota is met. */
   windowEnd: number;
 
@@ -46,21 +63,28 @@ export class Recorder {
     const seconds = Math.max(1, Math.ceil((windowEnd - windowStart) / 1000));
     this.perSecondAnswers = new Int32Array(seconds);
     this.perSecondErrors = new Int32Array(seconds);
+    this.bucketMs = timelineBucketMs(windowEnd - windowStart);
+    const buckets = Math.max(1, Math.ceil((windowEnd - windowStart) / this.bucketMs));
+    this.bucketAnswers = new Int32Array(buckets);
+    this.bucketErrors = new Int32Array(buckets);
+    this.bucketMaxLatencyUs = new Float64Array(buckets);
   }
 
   /** A correct answer that arrived at `now`, `latencyMs` after its question. */
   answer(now: number, latencyMs: number): void {
     if (now < this.windowStart || now >= this.windowEnd) return;
-    this.latency.recordValue(Math.round(latencyMs * 1000));
-    this.countAnswer(now);
+    const us = Math.round(latencyMs * 1000);
+    this.latency.recordValue(us);
+    this.countAnswer(now, us);
   }
 
   /** Open mode: latency from the intended send time and from the actual one. */
   scheduledAnswer(now: number, correctedMs: number, uncorrectedMs: number): void {
     if (now < this.windowStart || now >= this.windowEnd) return;
-    this.latency.recordValue(Math.round(correctedMs * 1000));
+    const us = Math.round(correctedMs * 1000);
+    this.latency.recordValue(us);
     this.uncorrected.recordValue(Math.round(uncorrectedMs * 1000));
-    this.countAnswer(now);
+    this.countAnswer(now, us);
   }
 
   connected(now: number, connectMs: number): void {
@@ -82,10 +106,15 @@ export class Recorder {
     if (now < this.windowStart) return;
     const second = Math.min(Math.floor((now - this.windowStart) / 1000), this.perSecondErrors.length - 1);
     this.perSecondErrors[second]!++;
+    const bucket = Math.min(Math.floor((now - this.windowStart) / this.bucketMs), this.bucketErrors.length - 1);
+    this.bucketErrors[bucket]!++;
   }
 
-  private countAnswer(now: number): void {
+  private countAnswer(now: number, latencyUs: number): void {
     this.perSecondAnswers[Math.floor((now - this.windowStart) / 1000)]!++;
+    const bucket = Math.floor((now - this.windowStart) / this.bucketMs);
+    this.bucketAnswers[bucket]!++;
+    if (latencyUs > this.bucketMaxLatencyUs[bucket]!) this.bucketMaxLatencyUs[bucket] = latencyUs;
     if (++this.answers === this.quota) {
       this.windowEnd = now;
       this.onQuota();

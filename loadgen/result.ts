@@ -1,7 +1,7 @@
 /** Turns the reports of a run's threads into the one LoadResult the caller gets. */
 import { encodeHistogram, mergeEncodedHistograms, summarizeHistogram } from './histogram.js';
 import type { ThreadReport } from './plan.js';
-import type { ErrorCounts, LatencySummary, LoadOptions, LoadResult } from './types.js';
+import type { ErrorCounts, LatencySummary, LoadOptions, LoadResult, Timeline } from './types.js';
 
 /**
  * A generator thread that wanted more than this fraction of a core was the bottleneck, not
@@ -42,6 +42,7 @@ export function buildResult(options: LoadOptions, reports: readonly ThreadReport
       answers: sumSeries(reports.map((report) => report.perSecondAnswers)),
       errors: sumSeries(reports.map((report) => report.perSecondErrors)),
     },
+    timeline: mergeTimelines(reports.map((report) => report.timeline)),
     saturated: (maxDemand ?? Math.max(maxThreadCoreFraction, maxEventLoopUtilization)) > SATURATION_FRACTION,
     loadgenCpu: {
       // process.cpuUsage() is process-wide, so every thread saw the same figure; take one.
@@ -83,6 +84,21 @@ function sumSeries(series: readonly number[][]): number[] {
   const total = new Array<number>(length).fill(0);
   for (const values of series) values.forEach((value, index) => (total[index] = (total[index] ?? 0) + value));
   return total;
+}
+
+/** Every thread had the same window, so the same buckets: answers and errors add up, the slowest is the slowest. */
+function mergeTimelines(timelines: readonly Timeline[]): Timeline {
+  const length = Math.max(...timelines.map((timeline) => timeline.answers.length));
+  const maxLatencyUs = new Array<number>(length).fill(0);
+  for (const timeline of timelines) {
+    timeline.maxLatencyUs.forEach((value, index) => (maxLatencyUs[index] = Math.max(maxLatencyUs[index] ?? 0, value)));
+  }
+  return {
+    bucketMs: timelines[0]?.bucketMs ?? 0,
+    answers: sumSeries(timelines.map((timeline) => timeline.answers)),
+    errors: sumSeries(timelines.map((timeline) => timeline.errors)),
+    maxLatencyUs,
+  };
 }
 
 function sum(values: readonly number[]): number {

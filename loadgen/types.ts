@@ -80,6 +80,13 @@ export interface LoadgenCpu {
   maxThreadCpuDemandFraction?: number;
 }
 
+export interface Timeline {
+  bucketMs: number;
+  answers: number[];
+  errors: number[];
+  maxLatencyUs: number[];
+}
+
 export interface LoadResult {
   mode: LoadMode;
   protocol: LoadProtocol;
@@ -111,6 +118,12 @@ export interface LoadResult {
   errorTotal: number;
   /** Answers and errors in each second of the measured window. */
   perSecond: { answers: number[]; errors: number[] };
+  /**
+   * The window in finer buckets than perSecond: 100 ms each up to a minute, coarser beyond
+   * (at most 600). Answers, errors and the slowest answer (µs, 0 in a bucket without answers)
+   * of each bucket; the last bucket may be partial. Optional: results written before it have none.
+   */
+  timeline?: Timeline;
   /** True when the generator itself was the bottleneck (a thread above 90% of a core). */
   saturated: boolean;
   loadgenCpu: LoadgenCpu;

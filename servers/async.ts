@@ -4,6 +4,7 @@
  */
 import { answerFor } from '../protocol/zen.js';
 import type { Architecture } from './shared/architecture.js';
+import { meetFault } from './shared/fault.js';
 import { serveConcurrently } from './shared/listener.js';
 import { burnCpu, waitAsync } from './shared/work.js';
 
@@ -13,6 +14,8 @@ export const asyncArchitecture: Architecture = {
   takes: [],
   start(options) {
     function answer(question: Buffer): Buffer | Promise<Buffer> {
+      const crashed = meetFault(options);
+      if (crashed !== null) return crashed;
       burnCpu(options.cpuUs);
       if (options.ioMs === 0) return answerFor(question);
       return waitAsync(options.ioMs).then(() => answerFor(question));

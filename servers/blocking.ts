@@ -5,6 +5,7 @@
 import type { Socket } from 'node:net';
 import { answerFor } from '../protocol/zen.js';
 import type { Architecture } from './shared/architecture.js';
+import { meetFault } from './shared/fault.js';
 import { listen } from './shared/listener.js';
 import { createService } from './shared/protocols.js';
 import { blockThread, burnCpu } from './shared/work.js';
@@ -14,7 +15,9 @@ export const blockingArchitecture: Architecture = {
   summary: 'single-threaded, one connection at a time, work blocks the thread',
   takes: [],
   async start(options) {
-    function answer(question: Buffer): Buffer {
+    function answer(question: Buffer): Buffer | Promise<Buffer> {
+      const crashed = meetFault(options);
+      if (crashed !== null) return crashed;
       burnCpu(options.cpuUs);
       blockThread(options.ioMs);
       return answerFor(question);

@@ -5,6 +5,7 @@ import { fail, parseOrExit } from '../lib/cli.js';
 import { parseServerCommand, serverUsage } from './server-options.js';
 import { endGrace, ListenError, SHUTDOWN_GRACE_MS } from './shared/listener.js';
 import { startWatchdog } from './shared/watchdog.js';
+import { faultText } from './shared/fault.js';
 
 const PROG = 'zenbench server';
 /** A shutdown that has not finished by then is a bug; say so rather than hang. */
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     ioMs: options.ioMs,
     idleTimeoutS: options.idleTimeoutS,
     questionTimeoutS: options.questionTimeoutS,
+    fault: faultText(options.fault),
     node: process.version,
   };
   process.stdout.write(`${JSON.stringify(listening)}\n`);

@@ -9,6 +9,7 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { answerFor } from '../protocol/zen.js';
 import type { Architecture } from './shared/architecture.js';
+import { meetFault, type Fault } from './shared/fault.js';
 import type { Asker } from './shared/service.js';
 import { serveConcurrently } from './shared/listener.js';
 import { adoptWorkControl, blockThread, burnCpu, workControl } from './shared/work.js';
@@ -16,6 +17,8 @@ import { adoptWorkControl, blockThread, burnCpu, workControl } from './shared/wo
 interface PoolWork {
   cpuUs: number;
   ioMs: number;
+  fault: Fault;
+  workers: number;
   /** Shared with the main thread, so that a shutdown out of time cuts off the threads' work too. */
   control: SharedArrayBuffer;
 }
@@ -42,8 +45,10 @@ if (!isMainThread) adoptWorkControl((workerData as PoolWork).control);
  * Runs on a pool thread. The question travels as a latin1 string: cloning a Buffer view would
  * copy its whole backing store.
  */
-export default function answerOnWorker(question: string): Uint8Array {
+export default function answerOnWorker(question: string): Uint8Array | Promise<Uint8Array> {
   const work = workerData as PoolWork;
+  const crashed = meetFault(work);
+  if (crashed !== null) return crashed;
   burnCpu(work.cpuUs);
   blockThread(work.ioMs);
   return answerFor(Buffer.from(question, 'latin1'));
@@ -69,7 +74,13 @@ export const poolArchitecture: Architecture = {
       minThreads: options.workers,
       maxThreads: options.workers,
       idleTimeout: Number.MAX_SAFE_INTEGER,
-      workerData: { cpuUs: options.cpuUs, ioMs: options.ioMs, control: workControl() } satisfies PoolWork,
+      workerData: {
+        cpuUs: options.cpuUs,
+        ioMs: options.ioMs,
+        fault: options.fault,
+        workers: options.workers,
+        control: workControl(),
+      } satisfies PoolWork,
     });
     // A thread that cannot be started again (say, at the file-descriptor limit) must not take
     // the server down; piscina tries again at the next task.

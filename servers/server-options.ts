@@ -4,6 +4,7 @@ import { architectureArgument } from '../lib/cli.js';
 import { parseOptions, usageLines } from '../lib/option-table.js';
 import { PROTOCOL_NAMES } from '../protocol/protocol-names.js';
 import type { ServerOptions } from './shared/architecture.js';
+import { FAULT_SYNTAX, parseFault } from './shared/fault.js';
 
 /** What every architecture is started with; the profiler and the launcher reuse these entries. */
 export const SERVER_OPTIONS = {
@@ -78,6 +79,13 @@ export const SERVER_OPTIONS = {
     max: 86_400,
     help: 'close a connection whose question is still unfinished this long after its first byte, 0 for never',
   },
+  fault: {
+    kind: 'text',
+    flag: 'fault',
+    arg: 'F',
+    default: 'none',
+    help: `a deliberate defect, for the fault suite: ${FAULT_SYNTAX}; crash:N makes one question in N (per server process) throw an uncaught error in the thread working it out, stall:N:MS makes one in N block its thread for MS ms`,
+  },
   verbose: { kind: 'flag', flag: 'verbose', help: 'log every connection on stderr (distorts measurements)' },
 } as const;
 
@@ -104,5 +112,9 @@ export interface ServerCommand {
 export function parseServerCommand(argv: string[], architectureNames: readonly string[]): ServerCommand {
   const { values, help, positionals } = parseOptions(SERVER_OPTIONS, argv, true);
   const architecture = architectureArgument(positionals, architectureNames, help);
-  return { architecture, help, options: { ...values, workers: values.workers ?? availableParallelism() } };
+  return {
+    architecture,
+    help,
+    options: { ...values, workers: values.workers ?? availableParallelism(), fault: parseFault(values.fault) },
+  };
 }

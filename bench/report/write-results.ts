@@ -2,12 +2,13 @@
  * Writes a run's results: the JSON record under its UTC timestamp and as latest.json, and the
  * readable views of it (latest.md, latest.html, charts/*.svg).
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderCharts } from './charts.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import type { BenchResults } from './results-format.js';
+import { FAULTS_SUBDIRECTORY } from '../shared/paths.js';
 
 export interface WrittenFiles {
   json: string;
@@ -52,10 +53,13 @@ export async function writeReports(
     list.push({ title: chart.title, file: `${CHARTS_DIRECTORY}/${chart.file}` });
     links.set(chart.section, list);
   }
+  // The fault suite writes into faults/ beside these by default (bench/shared/paths.ts).
+  const faults = (file: string): string | undefined =>
+    existsSync(path.join(outDir, FAULTS_SUBDIRECTORY, file)) ? `${FAULTS_SUBDIRECTORY}/${file}` : undefined;
   const markdown = path.join(outDir, 'latest.md');
-  writeFileSync(markdown, renderMarkdown(results, { charts: links }));
+  writeFileSync(markdown, renderMarkdown(results, { charts: links, faultsReport: faults('latest.md') }));
   const html = path.join(outDir, 'latest.html');
-  writeFileSync(html, renderHtml(results, charts));
+  writeFileSync(html, renderHtml(results, charts, faults('latest.html')));
   return { markdown, html, charts: chartFiles };
 }
 

@@ -7,3 +7,6 @@ export const RESULTS_DIR = 'results';
 export const PROFILES_DIR = `${RESULTS_DIR}/profiles`;
 export const REFERENCE_DIR = 'reference';
 export const BASELINE_PATH = `${REFERENCE_DIR}/check-baseline.json`;
+/** The fault suite's runs (npm run bench:faults): beside the bench's, whose pages link to them. */
+export const FAULTS_SUBDIRECTORY = 'faults';
+export const FAULTS_DIR = `${RESULTS_DIR}/${FAULTS_SUBDIRECTORY}`;

@@ -5,12 +5,16 @@
 
 import type { OptionValues } from '../../lib/option-table.js';
 import type { SERVER_OPTIONS } from '../server-options.js';
+import type { Fault } from './fault.js';
 
 /**
  * The common options, as servers/server-options.ts declares them (their meaning and limits are
- * there), with the number of workers always settled.
+ * there), with the number of workers always settled and the fault parsed.
  */
-export type ServerOptions = Omit<OptionValues<typeof SERVER_OPTIONS>, 'workers'> & { workers: number };
+export type ServerOptions = Omit<OptionValues<typeof SERVER_OPTIONS>, 'workers' | 'fault'> & {
+  workers: number;
+  fault: Fault;
+};
 export type Schedule = ServerOptions['schedule'];
 
 export interface RunningServer {

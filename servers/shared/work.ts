@@ -27,7 +27,13 @@ const enum Cell {
   /** Questions being worked out right now, so that the watchdog can say what it cut off. */
   Busy = 2,
 }
-let control = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+/**
+ * The cells above, then (8-aligned) the questions the process's threads have counted for the
+ * --fault knob (fault.ts): 64 bits, so that no run is long enough to wrap it.
+ */
+const QUESTIONS_OFFSET = 16;
+let control = new Int32Array(new SharedArrayBuffer(QUESTIONS_OFFSET + BigInt64Array.BYTES_PER_ELEMENT), 0, 3);
+let questions = new BigInt64Array(control.buffer, QUESTIONS_OFFSET, 1);
 
 /** The memory the watchdog and the pool's threads share with this thread's work. */
 export function workControl(): SharedArrayBuffer {
@@ -36,7 +42,13 @@ export function workControl(): SharedArrayBuffer {
 
 /** Makes this thread's work obey a control shared by another thread (the pool's threads call it). */
 export function adoptWorkControl(buffer: SharedArrayBuffer): void {
-  control = new Int32Array(buffer);
+  control = new Int32Array(buffer, 0, 3);
+  questions = new BigInt64Array(buffer, QUESTIONS_OFFSET, 1);
+}
+
+/** Counts one question for the whole process, all its threads together; returns its number, from 1. */
+export function countQuestion(): number {
+  return Number(Atomics.add(questions, 0, 1n)) + 1;
 }
 
 /** Stops all work of the process, now and later; threads waiting in blockThread wake at once. */
