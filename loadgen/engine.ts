@@ -41,12 +41,7 @@ export function runThread(plan: ThreadPlan, startEpochMs: number): Promise<Threa
       port: plan.port,
       timeoutMs: plan.timeoutMs,
       recorder,
-      wire: makeWire(plan.protocol, {
-        host: plan.host,
-        port: plan.port,
-        maxBatch: plan.pipeline,
-        ...(plan.httpParser === undefined ? {} : { httpParser: plan.httpParser }),
-      }),
+      wire: makeWire(plan.protocol, { host: plan.host, port: plan.port, maxBatch: plan.pipeline }),
       readBuffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
       runMs: plan.warmupMs + plan.durationMs,
     };

@@ -3,15 +3,12 @@
  * Both shapes cross the worker_threads boundary, so they hold plain data only.
  */
 import type { Arrivals } from './arrivals.js';
-import type { HttpParserName } from './http-wire.js';
 import type { ErrorCounts, LoadMode, LoadOptions, LoadProtocol } from './types.js';
 
 /** One thread's share of a run. Times are relative to the run's start. */
 export interface ThreadPlan {
   mode: LoadMode;
   protocol: LoadProtocol;
-  /** HTTP: the response reader, when not the default; only the parser measurement sets it. */
-  httpParser?: HttpParserName;
   host: string;
   port: number;
   threadIndex: number;

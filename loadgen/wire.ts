@@ -4,7 +4,7 @@
  * that are right or wrong. One implementation per protocol: tcp-wire.ts (zen's own framing)
  * and http-wire.ts (zen over HTTP/1.1).
  */
-import { makeHttpWire, type HttpParserName } from './http-wire.js';
+import { makeHttpWire } from './http-wire.js';
 import { makeTcpWire } from './tcp-wire.js';
 import type { LoadProtocol } from './types.js';
 
@@ -40,8 +40,6 @@ export interface WireTarget {
   port: number;
   /** The most questions one write carries (the pipeline depth). */
   maxBatch: number;
-  /** HTTP only: which reader parses the responses (http-wire.ts); the tests and the measurement choose. */
-  httpParser?: HttpParserName;
 }
 
 export function makeWire(protocol: LoadProtocol, target: WireTarget): Wire {
@@ -49,6 +47,6 @@ export function makeWire(protocol: LoadProtocol, target: WireTarget): Wire {
     case 'tcp':
       return makeTcpWire(target.maxBatch);
     case 'http':
-      return makeHttpWire(target, target.httpParser);
+      return makeHttpWire(target);
   }
 }

@@ -14,6 +14,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { startChild } from '../lib/child-process.js';
 import { before, describe, test } from 'node:test';
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import { DEFAULT_LOAD_OPTIONS, runLoad, type LoadOptions, type LoadResult } from '../loadgen/index.js';
@@ -184,6 +185,28 @@ if (process.env['ZENBENCH_FAKE_SERVER'] === 'http-stall') {
       assert.ok(Math.abs(result.throughput - 1000) < 50, `throughput ${result.throughput}`);
       assert.ok(result.uncorrectedLatencyUs !== undefined);
       assert.ok(result.latencyUs.p99 >= result.uncorrectedLatencyUs.p99);
+    });
+
+    test('npm run load -- --protocol http --json: the CLI runs it and says so', async () => {
+      const main = fileURLToPath(new URL('../loadgen/main.js', import.meta.url));
+      const args = [
+        '--protocol',
+        'http',
+        '--port',
+        String(server.port),
+        '--warmup',
+        '0',
+        '--duration',
+        '0.5',
+        '--json',
+      ];
+      const child = startChild({ command: [process.execPath, main, ...args], keepOutput: true });
+      const exit = await child.waitForExit(15_000);
+      if (exit === null) child.kill();
+      assert.equal(exit?.code, 0, child.stderr());
+      const result = JSON.parse(child.stdout()) as LoadResult;
+      assert.equal(result.protocol, 'http');
+      assert.ok(result.requests > 0);
     });
 
     test('--threads spreads the connections over worker threads and merges their results', async () => {
