@@ -57,7 +57,7 @@ export function faultsOptionTable(architectures: readonly string[]) {
       ...SERVER_OPTIONS.workers,
       default: 2,
       defaultLabel: undefined,
-      help: 'pool threads and cluster processes: at least 2, so that one can fail while another serves',
+      help: 'pool threads and cluster processes; with 2 or more one can fail while another serves',
     },
     stallMs: {
       kind: 'integer',
