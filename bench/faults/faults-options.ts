@@ -39,7 +39,7 @@ export function faultsOptionTable(architectures: readonly string[]) {
       kind: 'number',
       flag: 'before',
       arg: 'S',
-      default: 2,
+      default: 2.5,
       min: 0.5,
       max: 60,
       help: 'seconds of the window before the fault',
