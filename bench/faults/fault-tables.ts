@@ -84,11 +84,10 @@ export function describeService(run: FaultRun): string {
 export function describeFresh(run: FaultRun): string {
   if (run.fresh.length === 0) return '–';
   const answered = run.fresh.flatMap((attempt) => (attempt.latencyMs === null ? [] : [attempt.latencyMs]));
-  const latency =
-    answered.length === 0
-      ? ''
-      : `, median ${median(answered).toFixed(answered.length > 0 && median(answered) < 10 ? 1 : 0)} ms`;
-  return `${answered.length}/${run.fresh.length}${latency}`;
+  if (answered.length === 0) return `0/${run.fresh.length}`;
+  const middle = median(answered);
+  // Below 10 ms a tenth still means something; above, it is noise.
+  return `${answered.length}/${run.fresh.length}, median ${middle.toFixed(middle < 10 ? 1 : 0)} ms`;
 }
 
 function neighbours(share: MachineNeighbours | null): string {
