@@ -1,17 +1,16 @@
 /**
- * One zen connection of the generator: connecting, reconnecting, framing and checking
- * answers, timeouts, and the error accounting every mode shares. What to send and when is
- * left to the mode's subclass (closed.ts, open.ts, conversation.ts).
+ * One zen connection of the generator: connecting, reconnecting, counting answers,
+ * timeouts, and the error accounting every mode shares. What to send and when is left to the
+ * mode's subclass (closed.ts, open.ts, conversation.ts); what the bytes look like, and
+ * whether an answer is right, to the protocol's wire (wire.ts).
  *
  * Answers come back in order, so the connection only keeps how many questions it has sent
  * and how many answers it has had; question k's send time sits in slot k % capacity.
  */
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Framer } from '../protocol/framer.js';
-import { ANSWER_END, MAX_ANSWER_BYTES } from '../protocol/zen.js';
-import { APHORISM_COUNT, EXPECTED_ANSWERS, type QuestionBatches } from './questions.js';
 import type { Recorder } from './recorder.js';
+import type { AnswerReader, Wire } from './wire.js';
 
 /** What the connections of one thread share. */
 export interface ConnectionContext {
@@ -19,7 +18,7 @@ export interface ConnectionContext {
   port: number;
   timeoutMs: number;
   recorder: Recorder;
-  batches: QuestionBatches;
+  wire: Wire;
   /** Every socket of the thread reads into this one buffer: reads are handled synchronously. */
   readBuffer: Buffer;
   /** The whole run (warm-up and window), in ms: a connection cannot wait longer than that. */
@@ -53,15 +52,14 @@ export abstract class ZenConnection {
   private finished = false;
   private retryDelayMs = RETRY_FIRST_MS;
   private retryTimer: NodeJS.Timeout | null = null;
-  private readonly framer = new Framer(ANSWER_END, MAX_ANSWER_BYTES);
+  private readonly reader: AnswerReader;
   private readonly unansweredGraceMs: number;
-  /** Set while a read is being framed, so the per-frame callback needs no arguments but the frame. */
+  /** Set while a read is being parsed, so the per-answer callback needs no argument but the verdict. */
   private readNow = 0;
   private readAnswers = 0;
   private desynchronised = false;
   // Handlers are made once per connection, not per socket or per read; `this` inside the
   // socket's callbacks is the socket, which tells a stale socket's late events apart.
-  private readonly handleFrame: (frame: Buffer) => void;
   private readonly readCallback: (this: Socket, bytes: number, buffer: Uint8Array) => boolean;
   private readonly connectListener: (this: Socket) => void;
   private readonly errorListener: (this: Socket) => void;
@@ -74,7 +72,7 @@ export abstract class ZenConnection {
   ) {
     this.sentAt = new Float64Array(capacity);
     this.unansweredGraceMs = Math.min(UNANSWERED_GRACE_MS, context.timeoutMs, context.runMs / 2);
-    this.handleFrame = (frame) => this.onFrame(frame);
+    this.reader = context.wire.reader((right) => this.onAnswer(right));
     // The read callback's `this` is the socket (checked against ours), so the connection is captured by name.
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
@@ -109,7 +107,7 @@ export abstract class ZenConnection {
     this.sent = 0;
     this.answered = 0;
     this.timedOutBelow = 0;
-    this.framer.reset();
+    this.reader.reset();
     this.connectStartedAt = performance.now();
     const socket = connect({
       host: this.context.host,
@@ -156,7 +154,7 @@ export abstract class ZenConnection {
     if (first === 0) this.firstSentAt = now;
     for (let index = first; index < first + count; index++) this.sentAt[index % this.capacity] = now;
     this.sent = first + count;
-    this.socket!.write(this.context.batches.batch(first, count));
+    this.socket!.write(this.context.wire.questions(first, count));
   }
 
   protected get outstanding(): number {
@@ -181,18 +179,18 @@ export abstract class ZenConnection {
     this.readNow = now;
     this.readAnswers = 0;
     const socket = this.socket;
-    const complete = this.framer.push(this.context.readBuffer.subarray(0, bytes), this.handleFrame);
-    if (!complete || this.desynchronised) {
-      // An answer longer than any the protocol has, or one nobody asked for: the stream
+    const intact = this.reader.push(this.context.readBuffer.subarray(0, bytes));
+    if (!intact || this.desynchronised) {
+      // An answer that cannot be framed or parsed, or one nobody asked for: the stream
       // cannot be trusted any more, so start over on a new connection.
-      if (!complete) this.context.recorder.error('wrongAnswers', now);
+      if (!intact) this.context.recorder.error('wrongAnswers', now);
       this.abandon();
       return;
     }
     if (this.readAnswers > 0 && this.socket === socket) this.answersArrived(this.readAnswers, now);
   }
 
-  private onFrame(frame: Buffer): void {
+  private onAnswer(right: boolean): void {
     const index = this.answered;
     if (index >= this.sent) {
       if (!this.desynchronised) this.context.recorder.error('wrongAnswers', this.readNow);
@@ -201,7 +199,7 @@ export abstract class ZenConnection {
     }
     this.answered = index + 1;
     this.readAnswers++;
-    if (frame.equals(EXPECTED_ANSWERS[index % APHORISM_COUNT]!)) this.answerRight(index, this.readNow);
+    if (right) this.answerRight(index, this.readNow);
     else this.context.recorder.error('wrongAnswers', this.readNow);
   }
 

@@ -11,9 +11,9 @@ import { encodeHistogram } from './histogram.js';
 import { gapSource } from './arrivals.js';
 import { OpenConnection } from './open.js';
 import type { EncodedHistograms, ThreadPlan, ThreadReport } from './plan.js';
-import { QuestionBatches } from './questions.js';
 import { Recorder } from './recorder.js';
 import { sampleUsage, usageBetween, type UsageSample } from './self-usage.js';
+import { makeWire } from './wire.js';
 
 /** Large enough for many pipelined answers in one read, small enough to stay in cache. */
 const READ_BUFFER_BYTES = 64 * 1024;
@@ -41,7 +41,7 @@ export function runThread(plan: ThreadPlan, startEpochMs: number): Promise<Threa
       port: plan.port,
       timeoutMs: plan.timeoutMs,
       recorder,
-      batches: new QuestionBatches(plan.pipeline),
+      wire: makeWire(plan.protocol, { host: plan.host, port: plan.port, maxBatch: plan.pipeline }),
       readBuffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
       runMs: plan.warmupMs + plan.durationMs,
     };

@@ -9,6 +9,7 @@ export function formatSummary(result: LoadResult): string {
   run.push(
     { target: `${result.host}:${result.port}` },
     { mode: result.mode },
+    { protocol: result.protocol },
     { connections: `${result.connections} over ${result.threads} thread(s)` },
     { pipeline: result.pipeline },
     { 'measured window': `${result.durationS.toFixed(2)} s` },

@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import { UsageError } from '../lib/cli.js';
 import { checkValue, type OptionValues } from '../lib/option-table.js';
+import { PROTOCOL_NAMES } from '../protocol/protocol-names.js';
 import type { LoadOptions } from './types.js';
 
 export const LOAD_OPTIONS = {
@@ -26,6 +27,14 @@ export const LOAD_OPTIONS = {
     choices: ['closed', 'conversation', 'open'],
     default: 'closed',
     help: 'closed: persistent connections, --pipeline questions in flight each; conversation: connect, ask --questions one at a time, close, repeat; open: --rate questions/s on a fixed schedule, latency counted from when each question was due (coordinated omission corrected)',
+  },
+  protocol: {
+    kind: 'choice',
+    flag: 'protocol',
+    arg: PROTOCOL_NAMES.join('|'),
+    choices: PROTOCOL_NAMES,
+    default: 'tcp',
+    help: "tcp: zen's own framing; http: each question a keep-alive HTTP/1.1 POST /, the answer the body of a 200 response",
   },
   connections: {
     kind: 'integer',

@@ -3,11 +3,12 @@
  * Both shapes cross the worker_threads boundary, so they hold plain data only.
  */
 import type { Arrivals } from './arrivals.js';
-import type { ErrorCounts, LoadMode, LoadOptions } from './types.js';
+import type { ErrorCounts, LoadMode, LoadOptions, LoadProtocol } from './types.js';
 
 /** One thread's share of a run. Times are relative to the run's start. */
 export interface ThreadPlan {
   mode: LoadMode;
+  protocol: LoadProtocol;
   host: string;
   port: number;
   threadIndex: number;
@@ -84,6 +85,7 @@ export function planThreads(options: LoadOptions): ThreadPlan[] {
     const connections = share(options.connections, options.threads, threadIndex);
     plans.push({
       mode: options.mode,
+      protocol: options.protocol,
       host: options.host,
       port: options.port,
       threadIndex,

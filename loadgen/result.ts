@@ -26,6 +26,7 @@ export function buildResult(options: LoadOptions, reports: readonly ThreadReport
   const maxDemand = demands.every((demand) => demand !== null) ? Math.max(...demands) : null;
   const result: LoadResult = {
     mode: options.mode,
+    protocol: options.protocol,
     host: options.host,
     port: options.port,
     connections: options.connections,

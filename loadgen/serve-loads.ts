@@ -1,15 +1,15 @@
 /**
- * The load generator as a long-lived process: one JSON line of LoadOptions on stdin per run,
- * one JSON line back on stdout with its result ({"result": ...} or {"error": "..."}), until
- * stdin ends. While a run goes on it says when its measured window opens and closes
- * ({"event": "window-start"}, {"event": "window-end"}), so that the caller can read the
+ * The load generator as a long-lived process: one JSON line of LoadRequest (LoadOptions and
+ * the instrument, ours or autocannon) on stdin per run, one JSON line back on stdout with its
+ * result ({"result": ...} or {"error": "..."}), until stdin ends. While a run goes on it says
+ * when its measured window opens and closes ({"event": "window-start"}, {"event":
+ * "window-end"}), so that the caller can read the
  * server's counters around exactly that window. The bench runs hundreds of short windows; a
  * process per window would cost a Node start-up each (about 0.2 s here), which this pays once.
  * Started by spawn-loadgen.ts.
  */
 import { createInterface } from 'node:readline';
-import { runLoad } from './index.js';
-import type { LoadOptions } from './types.js';
+import { runLoadWith, type LoadRequest } from './instruments.js';
 
 export type WindowEvent = 'window-start' | 'window-end';
 
@@ -17,18 +17,18 @@ async function serve(): Promise<void> {
   for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
     if (line.trim() === '') continue;
     let reply: unknown;
-    const timers: NodeJS.Timeout[] = [];
     try {
-      const options = JSON.parse(line) as LoadOptions;
-      // The engine times its window from the same moment, on the same event loop.
+      const request = JSON.parse(line) as LoadRequest;
       const say = (event: WindowEvent): void => void process.stdout.write(`${JSON.stringify({ event })}\n`);
-      timers.push(setTimeout(() => say('window-start'), options.warmupS * 1000));
-      timers.push(setTimeout(() => say('window-end'), (options.warmupS + options.durationS) * 1000));
-      reply = { result: await runLoad(options) };
+      reply = {
+        result: await runLoadWith(request, {
+          onWindowStart: () => say('window-start'),
+          onWindowEnd: () => say('window-end'),
+        }),
+      };
     } catch (error) {
       reply = { error: error instanceof Error ? error.message : String(error) };
     }
-    timers.forEach(clearTimeout);
     process.stdout.write(`${JSON.stringify(reply)}\n`);
   }
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { startChild, type Child } from '../lib/child-process.js';
 import { toArgv } from '../lib/option-table.js';
 import { DEFAULT_LOAD_OPTIONS, LOAD_OPTIONS } from './load-options.js';
+import type { LoadRequest } from './instruments.js';
 import type { WindowEvent } from './serve-loads.js';
 import type { LoadOptions, LoadResult } from './types.js';
 
@@ -122,7 +123,7 @@ export class LoadgenService {
     }
   }
 
-  run(options: LoadOptions, window: WindowHooks = {}): Promise<LoadResult> {
+  run(options: LoadRequest, window: WindowHooks = {}): Promise<LoadResult> {
     const next = this.queue.then(() => this.runNow(options, window));
     this.queue = next.catch(() => undefined);
     return next;
@@ -136,7 +137,7 @@ export class LoadgenService {
     await child.stop(SERVICE_STOP_MS);
   }
 
-  private async runNow(options: LoadOptions, window: WindowHooks): Promise<LoadResult> {
+  private async runNow(options: LoadRequest, window: WindowHooks): Promise<LoadResult> {
     this.start();
     const child = this.child;
     if (child === null) throw new LoadgenError('the load service did not start');

@@ -4,14 +4,18 @@
  * only together with docs/load.md's description of the JSON result.
  */
 
+import type { ProtocolName } from '../protocol/protocol-names.js';
 import type { Arrivals } from './arrivals.js';
 
 export type LoadMode = 'closed' | 'conversation' | 'open';
+/** Zen's own framing over TCP, or zen over HTTP/1.1 (wire.ts). */
+export type LoadProtocol = ProtocolName;
 
 export interface LoadOptions {
   host: string;
   port: number;
   mode: LoadMode;
+  protocol: LoadProtocol;
   /** Persistent connections (closed, open) or virtual users (conversation). */
   connections: number;
   /** Questions in flight per connection (closed mode). */
@@ -85,6 +89,7 @@ export interface Timeline {
 
 export interface LoadResult {
   mode: LoadMode;
+  protocol: LoadProtocol;
   host: string;
   port: number;
   connections: number;

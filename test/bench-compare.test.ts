@@ -133,7 +133,7 @@ describe('comparing two runs', () => {
     writeFileSync(bad, '{"tool":"zenbench","formatVersion":0}');
     const refused = spawnSync(process.execPath, [COMPARE_MAIN, FIXTURE, bad], { encoding: 'utf8' });
     assert.equal(refused.status, 2);
-    assert.match(refused.stderr, /formatVersion 0 is not the supported 2/);
+    assert.match(refused.stderr, /formatVersion 0 is not the supported 3/);
     assert.equal(spawnSync(process.execPath, [COMPARE_MAIN, FIXTURE], { encoding: 'utf8' }).status, 2);
   });
 });

@@ -18,11 +18,19 @@ describe('bench plan', () => {
     }
   });
 
-  it('default suite: 4 architectures x 3 workloads x 2 patterns x 3 levels, within the 6-minute budget', () => {
+  it('default suite: 4 architectures x 3 workloads x 2 patterns x 3 levels over TCP, and HTTP, within the 6-minute budget', () => {
     const options = parseBenchOptions([], ARCHITECTURES);
     const points = planPoints(options);
-    assert.equal(points.length, 72);
-    assert.equal(new Set(points.map((point) => point.id)).size, 72);
+    const tcp = points.filter((point) => point.protocol === 'tcp');
+    const http = points.filter((point) => point.protocol === 'http');
+    assert.equal(tcp.length, 72);
+    assert.equal(http.filter((point) => point.instrument === 'autocannon').length, 4 * 3 * 2);
+    assert.deepEqual(
+      http.filter((point) => point.instrument === 'zenbench').map((point) => point.connections),
+      Array.from({ length: 4 * 3 }, () => 16),
+      'our generator cross-checks autocannon at 16 connections',
+    );
+    assert.equal(new Set(points.map((point) => point.id)).size, points.length);
     const seconds = estimateSeconds(points, options.repeat);
     assert.ok(seconds <= 330, `estimated ${seconds} s`);
     assert.ok(options.repeat >= 4, 'enough repetitions for an interval of 87.5% or more');
@@ -59,11 +67,25 @@ describe('bench plan', () => {
         'blocking/io/conversation/c8',
         'async/io/persistent/c8',
         'blocking/io/persistent/c8',
+        'async/io/persistent/c8/http',
+        'blocking/io/persistent/c8/http',
       ],
     );
     assert.equal(points[0]?.durationS, 1.5);
     assert.equal(options.repeat, 3);
     assert.equal(options.pin, true);
+  });
+
+  it('--protocols picks the protocols, each point over the one asked for', () => {
+    const tcpOnly = planPoints(parseBenchOptions(['--protocols', 'tcp'], ARCHITECTURES));
+    assert.ok(tcpOnly.length > 0 && tcpOnly.every((point) => point.protocol === 'tcp'));
+    const httpOnly = planPoints(parseBenchOptions(['--suite', 'quick', '--protocols', 'http'], ARCHITECTURES));
+    assert.deepEqual(httpOnly.map((point) => `${point.id} ${point.instrument}`).slice(0, 2), [
+      'blocking/none/persistent/c16/http autocannon',
+      'pool/none/persistent/c16/http autocannon',
+    ]);
+    assert.ok(httpOnly.every((point) => point.protocol === 'http'));
+    assert.throws(() => parseBenchOptions(['--protocols', 'udp'], ARCHITECTURES), UsageError);
   });
 
   it('refuses unknown names and bad numbers with a one-line usage error', () => {

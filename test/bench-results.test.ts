@@ -104,7 +104,7 @@ describe('Markdown report', () => {
 
   it('heads the report with the verdict and prints every figure with its interval', () => {
     const verdict = markdown.split('\n## ').find((part) => part.startsWith('Which architecture for which load?')) ?? '';
-    const rows = verdict.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| Workload'));
+    const rows = verdict.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| Over'));
     assert.equal(rows.length - 1, 4, 'one row per workload, pattern and concurrency (after the alignment row)');
     assert.ok(markdown.indexOf('## Which architecture') < markdown.indexOf('## Method'));
     // The fixture's 3 repetitions of async/none/persistent/c1 give its throughput a range.

@@ -36,6 +36,7 @@ function cannedLoad(options: LoadOptions): LoadResult {
   const latency = { p50: 100, p90: 150, p99: 300, p999: 500, max: 900, mean: 120 };
   return {
     mode: options.mode,
+    protocol: options.protocol,
     host: options.host,
     port: options.port,
     connections: options.connections,

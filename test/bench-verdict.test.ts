@@ -37,6 +37,8 @@ function point(architecture: string, throughputs: number[], failedAt = -1): Poin
   return {
     id: `${architecture}/none/persistent/c16`,
     architecture,
+    protocol: 'tcp',
+    instrument: 'zenbench',
     workload: { name: 'none', label: 'no work', cpuUs: 0, ioMs: 0 },
     pattern: { name: 'persistent', label: 'persistent connections', mode: 'closed', pipeline: 1, questions: 3 },
     connections: 16,

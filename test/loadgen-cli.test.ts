@@ -28,6 +28,7 @@ const EVERY_OPTION = [
   '--host',
   '--port',
   '--mode',
+  '--protocol',
   '--connections',
   '--pipeline',
   '--questions',
@@ -53,6 +54,7 @@ describe('load CLI', () => {
     ['--bogus'],
     ['--connections', 'many'],
     ['--mode', 'sideways'],
+    ['--protocol', 'udp'],
     ['--pipeline', '0'],
     ['--host', '192.0.2.1'],
     ['--connections', '1', '--threads', '2'],
@@ -92,6 +94,7 @@ describe('load CLI', () => {
       const result = JSON.parse(outcome.stdout) as Record<string, unknown>;
       for (const field of [
         'mode',
+        'protocol',
         'connections',
         'pipeline',
         'durationS',
@@ -105,6 +108,7 @@ describe('load CLI', () => {
       ]) {
         assert.ok(field in result, `no ${field} in the JSON result`);
       }
+      assert.equal(result['protocol'], 'tcp');
     });
 
     test('without --json it prints a table', async () => {

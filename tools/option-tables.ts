@@ -7,6 +7,7 @@ import { CAPACITY_OPTIONS } from '../bench/capacity/capacity-options.js';
 import { CHECK_OPTIONS } from '../bench/check/check-options.js';
 import { COMPARE_OPTIONS } from '../bench/compare/compare-options.js';
 import { faultsOptionTable } from '../bench/faults/faults-options.js';
+import { HTTP_SPEED_OPTIONS } from '../bench/http-speed/http-speed-options.js';
 import { MICRO_OPTIONS } from '../bench/micro/micro-options.js';
 import { PROFILE_OPTIONS } from '../bench/profile/profile-options.js';
 import { benchOptionTable } from '../bench/run/bench-options.js';
@@ -22,6 +23,7 @@ export const OPTION_TABLES: Readonly<Record<string, OptionTable>> = {
   'bench-compare': COMPARE_OPTIONS,
   'bench-micro': MICRO_OPTIONS,
   'bench-loadgen': CAPACITY_OPTIONS,
+  'bench-http': HTTP_SPEED_OPTIONS,
   profile: PROFILE_OPTIONS,
   check: CHECK_OPTIONS,
 };

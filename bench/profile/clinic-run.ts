@@ -78,6 +78,7 @@ export function clinicArguments(
   ].join(' ');
   const serverArgs = serverArguments({
     architecture: server.architecture,
+    protocol: server.protocol,
     host: '127.0.0.1',
     port: server.port,
     workers: server.workers,

@@ -48,6 +48,7 @@ export async function runCpuprof(
   try {
     server = await launchServer({
       architecture: settings.architecture,
+      protocol: settings.protocol,
       port: settings.port,
       cpuUs: settings.cpuUs,
       ioMs: settings.ioMs,

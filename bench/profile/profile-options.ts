@@ -2,6 +2,7 @@
 import { architectureArgument } from '../../lib/cli.js';
 import { parseOptions, usageLines } from '../../lib/option-table.js';
 import { LOAD_OPTIONS } from '../../loadgen/load-options.js';
+import type { ProtocolName } from '../../protocol/protocol-names.js';
 import { SERVER_OPTIONS } from '../../servers/server-options.js';
 import { PROFILES_DIR } from '../shared/paths.js';
 import type { Schedule } from '../../servers/shared/architecture.js';
@@ -24,6 +25,7 @@ export const PROFILE_OPTIONS = {
     default: 'cpuprof',
     help: "cpuprof: Node's own --cpu-prof, .cpuprofile files (one per process and pool thread) and a table of the functions with the most self time; flame, doctor, bubbleprof, heapprofiler: Clinic.js, an HTML report",
   },
+  protocol: { ...SERVER_OPTIONS.protocol, help: `server and load: ${SERVER_OPTIONS.protocol.help}` },
   cpuUs: { ...SERVER_OPTIONS.cpuUs, help: `server: ${SERVER_OPTIONS.cpuUs.help}` },
   ioMs: { ...SERVER_OPTIONS.ioMs, help: `server: ${SERVER_OPTIONS.ioMs.help}` },
   workers: { ...SERVER_OPTIONS.workers, help: `server: ${SERVER_OPTIONS.workers.help}` },
@@ -76,6 +78,7 @@ its path. Exit status: 0 with a verified report, 1 when no usable report came ou
 /** What the profiled server is started with; undefined leaves the server's own default. */
 export interface ProfiledServerSettings {
   architecture: string;
+  protocol: ProtocolName;
   cpuUs: number;
   ioMs: number;
   workers: number | undefined;
@@ -86,6 +89,7 @@ export interface ProfiledServerSettings {
 
 /** The load the generator puts on the server while it is profiled. */
 export interface ProfileLoadSettings {
+  protocol: ProtocolName;
   connections: number;
   pipeline: number;
   warmupS: number;
@@ -112,6 +116,7 @@ export function parseProfileCommand(argv: string[], architectureNames: readonly 
     tool: values.tool,
     server: {
       architecture,
+      protocol: values.protocol,
       cpuUs: values.cpuUs,
       ioMs: values.ioMs,
       workers: values.workers,
@@ -119,6 +124,7 @@ export function parseProfileCommand(argv: string[], architectureNames: readonly 
       port: values.port,
     },
     load: {
+      protocol: values.protocol,
       connections: values.connections ?? defaultConnections,
       pipeline: values.pipeline,
       warmupS: values.warmupS,

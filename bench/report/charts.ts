@@ -6,7 +6,14 @@
  */
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { sectionKeyOf, variantLabel } from '../shared/plan.js';
 import type { BenchResults, PointResult } from './results-format.js';
+
+/** ", over HTTP, by autocannon" after a chart's title, or nothing for TCP by our generator. */
+function overSuffix(point: PointResult): string {
+  const over = variantLabel(point.protocol, point.instrument);
+  return over === '' ? '' : `, ${over}`;
+}
 
 export interface Chart {
   /** File name, e.g. throughput-io-persistent.svg. */
@@ -27,7 +34,7 @@ const CONFIG = { font: 'Helvetica, Arial, sans-serif', view: { stroke: null } };
 function groupBySection(results: BenchResults): Map<string, PointResult[]> {
   const groups = new Map<string, PointResult[]>();
   for (const point of results.points) {
-    const key = `${point.workload.name}/${point.pattern.name}`;
+    const key = sectionKeyOf(point);
     const group = groups.get(key);
     if (group === undefined) groups.set(key, [point]);
     else group.push(point);
@@ -68,7 +75,7 @@ function throughputChart(
         ],
   );
   if (values.length === 0) return null;
-  const title = `Throughput: ${first.workload.label}, ${first.pattern.label} (${cores} cores)`;
+  const title = `Throughput: ${first.workload.label}, ${first.pattern.label}${overSuffix(first)} (${cores} cores)`;
   const spec: TopLevelSpec = {
     ...chartFrame(title, values),
     encoding: {
@@ -97,7 +104,7 @@ function throughputChart(
       INTERVAL_LAYER,
     ],
   };
-  return { file: `throughput-${section.replace('/', '-')}.svg`, title, section, spec };
+  return { file: `throughput-${section.replace(/[/@]/g, '-')}.svg`, title, section, spec };
 }
 
 /** What every chart here shares: size and look. */
@@ -140,7 +147,7 @@ function latencyChart(section: string, points: readonly PointResult[], architect
       };
     }),
   );
-  const title = `Latency at ${connections} connections: ${first.workload.label}, ${first.pattern.label}`;
+  const title = `Latency at ${connections} connections: ${first.workload.label}, ${first.pattern.label}${overSuffix(first)}`;
   const spec: TopLevelSpec = {
     ...chartFrame(title, values),
     // Lines run over the percentiles, as HdrHistogram's plots draw them; bars cannot start at
@@ -165,7 +172,7 @@ function latencyChart(section: string, points: readonly PointResult[], architect
       INTERVAL_LAYER,
     ],
   };
-  return { file: `latency-${section.replace('/', '-')}.svg`, title, section, spec };
+  return { file: `latency-${section.replace(/[/@]/g, '-')}.svg`, title, section, spec };
 }
 
 /** Chart specifications for every workload and pattern in the results. */

@@ -5,6 +5,9 @@
 import type { RenderedChart } from './charts.js';
 import type { BenchResults } from './results-format.js';
 import {
+  AGREEMENT_COLUMNS,
+  AGREEMENT_TITLE,
+  buildAgreementRows,
   buildSections,
   buildVerdictRows,
   COLUMNS,
@@ -34,6 +37,19 @@ tr.failed td { background: #fde8e8; }
 .charts { display: flex; flex-wrap: wrap; gap: 1em; }
 `;
 
+function agreementTable(results: BenchResults): string[] {
+  const rows = buildAgreementRows(results);
+  if (rows.length === 0) return [];
+  return [
+    `<h2>${escapeHtml(AGREEMENT_TITLE)}</h2>`,
+    '<table><thead><tr>',
+    ...AGREEMENT_COLUMNS.map((name) => `<th>${escapeHtml(name)}</th>`),
+    '</tr></thead><tbody>',
+    ...rows.map((cells) => `<tr>${cells.map((text) => `<td>${escapeHtml(text)}</td>`).join('')}</tr>`),
+    '</tbody></table>',
+  ];
+}
+
 /**
  * @param faultsPage the fault suite's page (npm run bench:faults), relative to this one, to link
  * to when there is one.
@@ -61,6 +77,7 @@ export function renderHtml(results: BenchResults, charts: readonly RenderedChart
       (cells) => `<tr>${cells.map((text) => `<td>${escapeHtml(text)}</td>`).join('')}</tr>`,
     ),
     '</tbody></table>',
+    ...agreementTable(results),
     '<h2>Method</h2>',
     '<ul>',
     ...describeMethod(results).map((sentence) => `<li>${inlineCode(sentence)}</li>`),
@@ -68,7 +85,7 @@ export function renderHtml(results: BenchResults, charts: readonly RenderedChart
   ];
   const numeric = NUMERIC_COLUMNS;
   for (const section of buildSections(results)) {
-    const key = `${section.workload.name}/${section.pattern.name}`;
+    const key = section.key;
     parts.push(`<h2>${escapeHtml(section.title)}</h2>`, '<table><thead><tr>');
     parts.push(...COLUMNS.map((name) => `<th>${escapeHtml(name)}</th>`), '</tr></thead><tbody>');
     for (const row of section.rows) {

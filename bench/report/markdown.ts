@@ -4,6 +4,9 @@
  */
 import type { BenchResults } from './results-format.js';
 import {
+  AGREEMENT_COLUMNS,
+  AGREEMENT_TITLE,
+  buildAgreementRows,
   buildSections,
   buildVerdictRows,
   COLUMNS,
@@ -45,12 +48,17 @@ export function renderMarkdown(results: BenchResults, options: MarkdownOptions =
     row(VERDICT_COLUMNS.map(() => ':--')),
   );
   for (const verdict of buildVerdictRows(results)) lines.push(row(verdict));
+  const agreement = buildAgreementRows(results);
+  if (agreement.length > 0) {
+    lines.push('', `## ${AGREEMENT_TITLE}`, '', row(AGREEMENT_COLUMNS), row(AGREEMENT_COLUMNS.map(() => ':--')));
+    for (const cells of agreement) lines.push(row(cells));
+  }
   lines.push('', '## Method', '');
   for (const sentence of describeMethod(results)) lines.push(`* ${sentence}`);
   for (const section of buildSections(results)) {
     lines.push('', `## ${section.title}`, '', row(COLUMNS), row(ALIGNMENT));
     for (const reportRow of section.rows) lines.push(row(reportRow.cells));
-    const charts = options.charts?.get(`${section.workload.name}/${section.pattern.name}`) ?? [];
+    const charts = options.charts?.get(section.key) ?? [];
     if (charts.length > 0) {
       lines.push('');
       for (const chart of charts) lines.push(`![${chart.title}](${chart.file})`);

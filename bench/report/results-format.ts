@@ -4,12 +4,14 @@
  * that breaks readers bumps FORMAT_VERSION.
  */
 import { readText } from '../../lib/read-text.js';
+import type { Instrument } from '../../loadgen/instruments.js';
 import type { LoadMode, LoadResult } from '../../loadgen/types.js';
+import type { ProtocolName } from '../../protocol/protocol-names.js';
 import { summarizeRepetitions } from './point-summary.js';
 
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 /** Older versions this reader still takes: their summaries are worked out again from their repetitions. */
-const READABLE_VERSIONS: readonly number[] = [1, FORMAT_VERSION];
+const READABLE_VERSIONS: readonly number[] = [1, 2, FORMAT_VERSION];
 
 export interface BenchEnvironment {
   node: string;
@@ -172,6 +174,10 @@ export interface PointSummary {
 export interface PointResult {
   id: string;
   architecture: string;
+  /** Since format 3 (older files: tcp). */
+  protocol: ProtocolName;
+  /** The load generator that measured it, since format 3 (older files: zenbench). */
+  instrument: Instrument;
   workload: WorkloadRecord;
   pattern: PatternRecord;
   connections: number;
@@ -244,18 +250,24 @@ export function parseBenchResults(text: string, source = 'results'): BenchResult
   return data.formatVersion === FORMAT_VERSION ? results : upgrade(results);
 }
 
-/** An older file in today's shape: no machine shares (it did not measure them), summaries anew. */
+/**
+ * An older file in today's shape: every point over TCP by our generator (all there was); from
+ * format 1 also no machine shares or rounds (it did not measure them), and summaries anew.
+ */
 function upgrade(results: BenchResults): BenchResults {
+  const fromVersion = results.formatVersion as number;
   return {
     ...results,
     formatVersion: FORMAT_VERSION,
-    rounds: [],
+    rounds: fromVersion === 1 ? [] : results.rounds,
     points: results.points.map((point) => {
+      const upgraded = { ...point, protocol: 'tcp' as const, instrument: 'zenbench' as const };
+      if (fromVersion !== 1) return upgraded;
       const repetitions = point.repetitions.map((repetition) => ({
         ...repetition,
         machine: repetition.machine ?? null,
       }));
-      return { ...point, repetitions, summary: summarizeRepetitions(repetitions) };
+      return { ...upgraded, repetitions, summary: summarizeRepetitions(repetitions) };
     }),
   };
 }

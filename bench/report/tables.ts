@@ -4,6 +4,10 @@
  * machine and how the figures were taken. Markdown, HTML and the terminal all print this.
  */
 import { median, medianInterval } from '../../lib/stats.js';
+import type { Instrument } from '../../loadgen/instruments.js';
+import type { ProtocolName } from '../../protocol/protocol-names.js';
+import { pointId, sectionKeyOf, variantLabel } from '../shared/plan.js';
+import { PRIMARY_INSTRUMENT } from '../shared/scenarios.js';
 import { INTERVAL_LEVEL } from './point-summary.js';
 import type {
   BenchEnvironment,
@@ -47,6 +51,8 @@ export interface ReportRow {
 }
 
 export interface ReportSection {
+  /** sectionKeyOf its points: how charts and pages find the section. */
+  key: string;
   workload: WorkloadRecord;
   pattern: PatternRecord;
   title: string;
@@ -168,12 +174,14 @@ export function buildSections(results: BenchResults): ReportSection[] {
   const sections = new Map<string, ReportSection>();
   const pointsOf = new Map<string, PointResult[]>();
   for (const point of results.points) {
-    const key = `${point.workload.name}/${point.pattern.name}`;
+    const key = sectionKeyOf(point);
     if (!sections.has(key)) {
+      const over = variantLabel(point.protocol, point.instrument);
       sections.set(key, {
+        key,
         workload: point.workload,
         pattern: point.pattern,
-        title: `${point.workload.label}, ${point.pattern.label}`,
+        title: `${point.workload.label}, ${point.pattern.label}${over === '' ? '' : `, ${over}`}`,
         rows: [],
       });
       pointsOf.set(key, []);
@@ -196,7 +204,14 @@ function rankByPoint(verdicts: readonly GroupVerdict[]): Map<string, string> {
   for (const verdict of verdicts) {
     const labels = rankLabels(verdict.ranking);
     verdict.ranking.forEach((entry, index) => {
-      const id = `${entry.architecture}/${verdict.workload}/${verdict.pattern}/c${verdict.connections}`;
+      const id = pointId(
+        entry.architecture,
+        verdict.workload,
+        verdict.pattern,
+        verdict.connections,
+        verdict.protocol,
+        verdict.instrument,
+      );
       ranks.set(id, labels[index] ?? '–');
     });
   }
@@ -210,6 +225,7 @@ function percent(fraction: number): string {
 }
 
 export const VERDICT_COLUMNS = [
+  'Over',
   'Workload',
   'Pattern',
   'Connections',
@@ -218,6 +234,12 @@ export const VERDICT_COLUMNS = [
   'Order (≈ level, > clearly ahead)',
   'Left out',
 ] as const;
+
+/** The protocol and, where it is not the protocol's own, the instrument: "TCP", "HTTP", "HTTP, by zenbench". */
+export function overLabel(protocol: ProtocolName, instrument: Instrument): string {
+  const label = protocol.toUpperCase();
+  return instrument === PRIMARY_INSTRUMENT[protocol] ? label : `${label}, by ${instrument}`;
+}
 
 /** "Which architecture for which load?": one row per workload, pattern and concurrency. */
 export function buildVerdictRows(results: BenchResults): string[][] {
@@ -235,6 +257,7 @@ export function buildVerdictRows(results: BenchResults): string[][] {
         : `${percent(verdict.margin.value)} (${percent(verdict.margin.low)} to ${percent(verdict.margin.high)}) over ${next.architecture}`;
     const excluded = verdict.excluded.map((entry) => `${entry.architecture} (${entry.reason})`).join(', ');
     return [
+      overLabel(verdict.protocol, verdict.instrument),
       verdict.workloadLabel,
       verdict.patternLabel,
       String(verdict.connections),
@@ -298,3 +321,48 @@ export function describeRun(results: BenchResults): { label: string; value: stri
     { label: 'Commit', value: `${commit}${environment.gitDirty ? ' (with uncommitted changes)' : ''}` },
   ];
 }
+
+export const AGREEMENT_COLUMNS = [
+  'Architecture',
+  'Workload',
+  'Pattern',
+  'Connections',
+  'autocannon (answers/s)',
+  'zenbench (answers/s)',
+  'zenbench vs autocannon',
+] as const;
+
+/**
+ * Within this fraction of each other the two instruments agree on an HTTP point's throughput
+ * (issue 13's goal at 16 connections on async and cluster).
+ */
+export const AGREEMENT_LIMIT = 0.1;
+
+/** The HTTP points both instruments measured, side by side: how far our generator is from autocannon. */
+export function buildAgreementRows(results: BenchResults): string[][] {
+  const byId = new Map(results.points.map((point) => [point.id, point]));
+  return results.points.flatMap((check) => {
+    if (check.protocol === 'tcp' || check.instrument === PRIMARY_INSTRUMENT[check.protocol]) return [];
+    const own = byId.get(
+      pointId(check.architecture, check.workload.name, check.pattern.name, check.connections, check.protocol),
+    );
+    const a = own?.summary;
+    const b = check.summary;
+    if (a === undefined || a === null || b === null) return [];
+    const difference = a.throughput > 0 ? b.throughput / a.throughput - 1 : Number.NaN;
+    const verdict = Math.abs(difference) <= AGREEMENT_LIMIT ? 'agree' : 'differ';
+    return [
+      [
+        check.architecture,
+        check.workload.label,
+        check.pattern.label,
+        String(check.connections),
+        formatWithInterval(a.throughput, a.intervals.throughput, formatThroughput),
+        formatWithInterval(b.throughput, b.intervals.throughput, formatThroughput),
+        Number.isNaN(difference) ? '–' : `${percent(difference)} (${verdict})`,
+      ],
+    ];
+  });
+}
+
+export const AGREEMENT_TITLE = 'Two instruments over HTTP: autocannon and our generator';

@@ -3,7 +3,17 @@
  */
 import Table from 'cli-table3';
 import type { BenchResults } from './results-format.js';
-import { buildSections, buildVerdictRows, COLUMNS, describeRun, NUMERIC_COLUMNS, VERDICT_COLUMNS } from './tables.js';
+import {
+  AGREEMENT_COLUMNS,
+  AGREEMENT_TITLE,
+  buildAgreementRows,
+  buildSections,
+  buildVerdictRows,
+  COLUMNS,
+  describeRun,
+  NUMERIC_COLUMNS,
+  VERDICT_COLUMNS,
+} from './tables.js';
 
 export function renderTerminalReport(results: BenchResults): string {
   const lines: string[] = [];
@@ -11,6 +21,12 @@ export function renderTerminalReport(results: BenchResults): string {
   const verdicts = new Table({ head: [...VERDICT_COLUMNS], style: { head: [], border: [] }, wordWrap: true });
   for (const verdict of buildVerdictRows(results)) verdicts.push(verdict);
   lines.push('', 'Which architecture for which load?', verdicts.toString());
+  const agreement = buildAgreementRows(results);
+  if (agreement.length > 0) {
+    const table = new Table({ head: [...AGREEMENT_COLUMNS], style: { head: [], border: [] }, wordWrap: true });
+    for (const cells of agreement) table.push(cells);
+    lines.push('', AGREEMENT_TITLE, table.toString());
+  }
   for (const section of buildSections(results)) {
     const table = new Table({
       head: [...COLUMNS],

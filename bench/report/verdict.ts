@@ -5,6 +5,9 @@
  * starved connections is not a candidate: a server that leaves clients unanswered does not
  * win on the answers it did give.
  */
+import type { Instrument } from '../../loadgen/instruments.js';
+import type { ProtocolName } from '../../protocol/protocol-names.js';
+import { groupKeyOf } from '../shared/plan.js';
 import type { FigureInterval, PointResult } from './results-format.js';
 
 export interface Contender {
@@ -14,6 +17,8 @@ export interface Contender {
 }
 
 export interface GroupVerdict {
+  protocol: ProtocolName;
+  instrument: Instrument;
   workload: string;
   workloadLabel: string;
   pattern: string;
@@ -78,6 +83,8 @@ export function judgeGroup(points: readonly PointResult[]): GroupVerdict | null 
     best = top.architecture;
   }
   return {
+    protocol: first.protocol,
+    instrument: first.instrument,
     workload: first.workload.name,
     workloadLabel: first.workload.label,
     pattern: first.pattern.name,
@@ -95,7 +102,7 @@ export function judgeGroup(points: readonly PointResult[]): GroupVerdict | null 
 export function judgeAll(points: readonly PointResult[]): GroupVerdict[] {
   const groups = new Map<string, PointResult[]>();
   for (const point of points) {
-    const key = `${point.workload.name}/${point.pattern.name}/c${point.connections}`;
+    const key = groupKeyOf(point);
     groups.set(key, [...(groups.get(key) ?? []), point]);
   }
   return [...groups.values()].flatMap((group) => judgeGroup(group) ?? []);

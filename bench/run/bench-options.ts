@@ -3,8 +3,10 @@
  */
 import { parseOptions, usageLines } from '../../lib/option-table.js';
 import { LOAD_OPTIONS } from '../../loadgen/load-options.js';
+import { PROTOCOL_NAMES } from '../../protocol/protocol-names.js';
 import { SERVER_OPTIONS } from '../../servers/server-options.js';
 import { RESULTS_DIR } from '../shared/paths.js';
+import type { HttpPlan } from '../shared/plan.js';
 import {
   findPattern,
   findSuite,
@@ -50,6 +52,14 @@ export function benchOptionTable(architectures: readonly string[]) {
       choices: PATTERNS.map((pattern) => pattern.name),
       defaultLabel: "the suite's",
       help: `traffic patterns, comma-separated: ${PATTERNS.map((pattern) => pattern.name).join(',')}`,
+    },
+    protocols: {
+      kind: 'words',
+      flag: 'protocols',
+      arg: 'LIST',
+      choices: PROTOCOL_NAMES,
+      defaultLabel: "the suite's",
+      help: `protocols, comma-separated: ${PROTOCOL_NAMES.join(',')} (over HTTP the suite's HTTP points, measured by autocannon)`,
     },
     connections: {
       kind: 'integers',
@@ -110,6 +120,9 @@ export interface BenchCommandOptions {
   workloads: Workload[];
   patterns: TrafficPattern[];
   connections: number[];
+  /** False when --protocols leaves TCP out. */
+  tcp: boolean;
+  http: HttpPlan | null;
   warmupS: number;
   durationS: number;
   repeat: number;
@@ -138,6 +151,8 @@ export function parseBenchOptions(argv: string[], knownArchitectures: readonly s
   const { values, help } = parseOptions(benchOptionTable(knownArchitectures), argv);
   const suite = findSuite(values.suite) ?? SUITES[0];
   if (suite === undefined) throw new Error('no suites declared');
+  const protocols = values.protocols ?? (suite.http === null ? ['tcp'] : PROTOCOL_NAMES);
+  const http = suite.http ?? { ...suite, crossCheck: [] };
   return {
     ...values,
     help,
@@ -146,6 +161,15 @@ export function parseBenchOptions(argv: string[], knownArchitectures: readonly s
     workloads: found(values.workloads ?? suite.workloads, findWorkload),
     patterns: found(values.patterns ?? suite.patterns, findPattern),
     connections: values.connections ?? [...suite.connections],
+    tcp: protocols.includes('tcp'),
+    http: protocols.includes('http')
+      ? {
+          workloads: found(values.workloads ?? http.workloads, findWorkload),
+          patterns: found(values.patterns ?? http.patterns, findPattern),
+          connections: values.connections ?? [...http.connections],
+          crossCheck: http.crossCheck,
+        }
+      : null,
     warmupS: values.warmupS ?? suite.warmupS,
     durationS: values.durationS ?? suite.durationS,
     repeat: values.repeat ?? suite.repeat,

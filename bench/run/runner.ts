@@ -15,7 +15,8 @@
  */
 import { DEFAULT_LOAD_OPTIONS } from '../../loadgen/load-options.js';
 import type { WindowHooks } from '../../loadgen/spawn-loadgen.js';
-import type { LoadOptions, LoadResult } from '../../loadgen/types.js';
+import type { LoadRequest } from '../../loadgen/instruments.js';
+import type { LoadResult } from '../../loadgen/types.js';
 import type { LaunchedServer, LaunchOptions, ServerExit } from '../../servers/launch.js';
 import { PeakRssSampler } from '../../lib/process-tree.js';
 import { summarizeRepetitions } from '../report/point-summary.js';
@@ -27,13 +28,13 @@ import type {
   RoundRecord,
 } from '../report/results-format.js';
 import { measureReference } from '../shared/cpu-reference.js';
-import type { BenchPoint } from '../shared/plan.js';
+import { variantOf, type BenchPoint } from '../shared/plan.js';
 import { WindowMeter } from './window-meter.js';
 
 /** What the runner asks of a server launcher: a part of servers/launch.ts, so tests can fake it. */
 export type ServerLaunchOptions = Pick<
   LaunchOptions,
-  'architecture' | 'host' | 'port' | 'workers' | 'cpuUs' | 'ioMs' | 'commandPrefix' | 'startTimeoutMs'
+  'architecture' | 'protocol' | 'host' | 'port' | 'workers' | 'cpuUs' | 'ioMs' | 'commandPrefix' | 'startTimeoutMs'
 >;
 export type RunningServer = Pick<LaunchedServer, 'pid' | 'host' | 'port' | 'child' | 'stderrTail' | 'stop'>;
 export type { ServerExit };
@@ -41,7 +42,7 @@ export type { ServerExit };
 export type ServerLauncher = (options: ServerLaunchOptions) => Promise<RunningServer>;
 
 /** Runs the load generator outside the server's process, saying when its measured window opens and closes. */
-export type LoadRunner = (options: LoadOptions, window: WindowHooks) => Promise<LoadResult>;
+export type LoadRunner = (request: LoadRequest, window: WindowHooks) => Promise<LoadResult>;
 
 export interface RunnerSettings {
   launch: ServerLauncher;
@@ -106,16 +107,18 @@ function failure(stage: FailureStage, message: string, stderrTail: string): Poin
 }
 
 /**
- * The order of one round: workload by workload (a server per architecture and workload), and
+ * The order of one round: protocol by protocol and workload by workload (a server per
+ * architecture, protocol and workload), and
  * within each group of points that are compared with each other, the architectures rotated
  * by the round's number so that none is always measured first.
  */
 export function roundOrder(points: readonly BenchPoint[], round: number): BenchPoint[][] {
   const blocks = new Map<string, Map<string, BenchPoint[]>>();
   for (const point of points) {
-    const groups = blocks.get(point.workload.name) ?? new Map<string, BenchPoint[]>();
-    blocks.set(point.workload.name, groups);
-    const key = `${point.pattern.name}/c${point.connections}`;
+    const block = `${point.protocol}/${point.workload.name}`;
+    const groups = blocks.get(block) ?? new Map<string, BenchPoint[]>();
+    blocks.set(block, groups);
+    const key = `${point.pattern.name}/c${point.connections}${variantOf(point.protocol, point.instrument)}`;
     groups.set(key, [...(groups.get(key) ?? []), point]);
   }
   return [...blocks.values()].map((groups) =>
@@ -146,6 +149,7 @@ class BlockServer {
     this.crash = null;
     const options: ServerLaunchOptions = {
       architecture: this.point.architecture,
+      protocol: this.point.protocol,
       host: '127.0.0.1',
       port: 0,
       cpuUs: this.point.workload.cpuUs,
@@ -210,9 +214,11 @@ class BlockServer {
   }
 }
 
-function loadOptionsFor(point: BenchPoint, server: RunningServer, settings: RunnerSettings): LoadOptions {
+function loadOptionsFor(point: BenchPoint, server: RunningServer, settings: RunnerSettings): LoadRequest {
   return {
     ...DEFAULT_LOAD_OPTIONS,
+    instrument: point.instrument,
+    protocol: point.protocol,
     host: server.host,
     port: server.port,
     mode: point.pattern.mode,
@@ -338,6 +344,8 @@ export async function runSuite(
     return {
       id: point.id,
       architecture: point.architecture,
+      protocol: point.protocol,
+      instrument: point.instrument,
       workload: { ...point.workload },
       pattern: { ...point.pattern },
       connections: point.connections,

@@ -4,7 +4,9 @@
  * which concurrency levels, for how long). Adding a workload, a pattern or a suite is one
  * entry here; adding an architecture is one entry in servers/registry.ts.
  */
+import type { Instrument } from '../../loadgen/instruments.js';
 import type { LoadMode } from '../../loadgen/types.js';
+import type { ProtocolName } from '../../protocol/protocol-names.js';
 
 export interface Workload {
   readonly name: string;
@@ -24,12 +26,29 @@ export interface TrafficPattern {
   readonly questions: number;
 }
 
+/**
+ * What a suite measures over HTTP besides its TCP points, each point with autocannon, and at
+ * the `crossCheck` levels with our own generator as well, on the same server in the same round.
+ */
+export interface HttpCoverage {
+  readonly workloads: readonly string[];
+  /** Persistent-connection patterns only: autocannon drives no conversations. */
+  readonly patterns: readonly string[];
+  readonly connections: readonly number[];
+  readonly crossCheck: readonly number[];
+}
+
+/** Who measures a protocol's points: ours over TCP, autocannon over HTTP (ours cross-checks it). */
+export const PRIMARY_INSTRUMENT: Readonly<Record<ProtocolName, Instrument>> = { tcp: 'zenbench', http: 'autocannon' };
+
 export interface Suite {
   readonly name: string;
   readonly description: string;
+  /** The TCP points: every workload x pattern x concurrency level. */
   readonly workloads: readonly string[];
   readonly patterns: readonly string[];
   readonly connections: readonly number[];
+  readonly http: HttpCoverage | null;
   /** Seconds of load before the measured window, on the same connections; not counted. */
   readonly warmupS: number;
   /** Seconds measured per point and repetition. */
@@ -73,41 +92,52 @@ export const PATTERNS: readonly TrafficPattern[] = [
 ];
 
 /**
- * The default suite is 4 architectures x 3 workloads x 2 patterns x 3 levels = 72 points, each
- * measured in 5 rounds: 360 runs of 0.8 s and a server start per architecture, workload and
- * round, about 5 minutes on the 2-core reference machine, inside the 6 minutes promised. Why
- * 5 short windows rather than fewer long ones: the machine's noise comes in episodes of
- * seconds to minutes (docs/bench.md), which a longer window does not average away, while 5
- * windows spread over the run sample 5 moments of it, and 5 repetitions give the median an
- * interval of 94% confidence (min to max).
+ * The default suite is 4 architectures x 3 workloads x 2 patterns x 3 levels = 72 TCP points,
+ * and over HTTP 4 x 3 workloads x persistent x 2 levels = 24 autocannon points plus 12
+ * cross-checks by our generator at 16 connections (where the two instruments' agreement is
+ * judged), each measured in 4 rounds: 432 runs of 0.65 s and a server start per architecture,
+ * workload, protocol and round, about 5.5 minutes on the 2-core reference machine, inside the 6
+ * minutes promised. Why several short windows rather than fewer long ones: the machine's noise
+ * comes in episodes of seconds to minutes (docs/bench.md), which a longer window does not
+ * average away, while windows spread over the run sample several moments of it; 4 repetitions
+ * give the median an interval of 87.5% confidence (min to max).
  */
 export const SUITES: readonly Suite[] = [
   {
     name: 'quick',
-    description: 'smoke run: every architecture and workload, persistent connections, 16 connections',
+    description: 'smoke run: every architecture and workload, persistent connections, 16 connections, TCP and HTTP',
     workloads: ['none', 'cpu', 'io'],
     patterns: ['persistent'],
     connections: [16],
+    http: { workloads: ['none', 'cpu', 'io'], patterns: ['persistent'], connections: [16], crossCheck: [] },
     warmupS: 0.25,
-    durationS: 0.55,
-    repeat: 3,
+    durationS: 0.5,
+    repeat: 2,
   },
   {
     name: 'default',
-    description: 'every architecture x workload x {conversation, persistent} at 1, 16 and 64 connections',
+    description:
+      'every architecture x workload x {conversation, persistent} at 1, 16 and 64 connections over TCP; persistent at 1 and 16 over HTTP',
     workloads: ['none', 'cpu', 'io'],
     patterns: ['conversation', 'persistent'],
     connections: [1, 16, 64],
-    warmupS: 0.25,
-    durationS: 0.55,
-    repeat: 5,
+    http: { workloads: ['none', 'cpu', 'io'], patterns: ['persistent'], connections: [1, 16], crossCheck: [16] },
+    warmupS: 0.2,
+    durationS: 0.45,
+    repeat: 4,
   },
   {
     name: 'full',
-    description: 'every architecture x workload x pattern (pipelining too), 1 to 1024 connections',
+    description: 'every architecture x workload x pattern (pipelining too), 1 to 1024 connections, TCP and HTTP',
     workloads: ['none', 'cpu', 'io'],
     patterns: ['conversation', 'persistent', 'pipelined'],
     connections: [1, 4, 16, 64, 256, 1024],
+    http: {
+      workloads: ['none', 'cpu', 'io'],
+      patterns: ['persistent', 'pipelined'],
+      connections: [1, 4, 16, 64, 256, 1024],
+      crossCheck: [1, 16, 256],
+    },
     warmupS: 0.5,
     durationS: 2,
     repeat: 5,
@@ -115,10 +145,11 @@ export const SUITES: readonly Suite[] = [
   {
     name: 'check',
     description:
-      "the regression check's points: every architecture x {none, cpu-50}, one connection, one question at a time (bench:check measures them its own way)",
+      "the regression check's points: every architecture x {none, cpu-50}, one connection, one question at a time, over TCP (bench:check measures them its own way)",
     workloads: ['none', 'cpu-50'],
     patterns: ['persistent'],
     connections: [1],
+    http: null,
     warmupS: 0.25,
     durationS: 0.55,
     repeat: 5,
