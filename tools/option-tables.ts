@@ -6,6 +6,7 @@ import type { OptionTable } from '../lib/option-table.js';
 import { CAPACITY_OPTIONS } from '../bench/capacity/capacity-options.js';
 import { CHECK_OPTIONS } from '../bench/check/check-options.js';
 import { COMPARE_OPTIONS } from '../bench/compare/compare-options.js';
+import { faultsOptionTable } from '../bench/faults/faults-options.js';
 import { HTTP_SPEED_OPTIONS } from '../bench/http-speed/http-speed-options.js';
 import { MICRO_OPTIONS } from '../bench/micro/micro-options.js';
 import { PROFILE_OPTIONS } from '../bench/profile/profile-options.js';
@@ -18,6 +19,7 @@ export const OPTION_TABLES: Readonly<Record<string, OptionTable>> = {
   server: SERVER_OPTIONS,
   load: LOAD_COMMAND_OPTIONS,
   bench: benchOptionTable(ARCHITECTURE_NAMES),
+  'bench-faults': faultsOptionTable(ARCHITECTURE_NAMES),
   'bench-compare': COMPARE_OPTIONS,
   'bench-micro': MICRO_OPTIONS,
   'bench-loadgen': CAPACITY_OPTIONS,

@@ -47,13 +47,24 @@ function sumOf(values: readonly number[], from: number, to: number): number {
   return total;
 }
 
-/** The figures of one run; `faultAtMs` is the fault's moment in the window, null if none came. */
-export function analyseService(timeline: Timeline, windowMs: number, faultAtMs: number | null): ServiceFigures {
+/**
+ * The figures of one run; `faultAtMs` is the fault's moment in the window, null if none came.
+ * From the fault on, at most `observeMs` are read, so that runs whose fault came at different
+ * moments are read over the same span.
+ */
+export function analyseService(
+  timeline: Timeline,
+  windowMs: number,
+  faultAtMs: number | null,
+  observeMs = Infinity,
+): ServiceFigures {
   const { bucketMs, answers, maxLatencyUs } = timeline;
-  const slowest = (from: number): number | null =>
-    maxLatencyUs.length > from ? Math.max(...maxLatencyUs.slice(from)) / 1000 : null;
   // The last bucket may be cut short by the window's end: only whole buckets are read.
-  const full = Math.min(answers.length, Math.floor(windowMs / bucketMs));
+  const whole = Math.min(answers.length, Math.floor(windowMs / bucketMs));
+  const full =
+    faultAtMs === null ? whole : Math.min(whole, Math.floor(faultAtMs / bucketMs) + Math.round(observeMs / bucketMs));
+  const slowest = (from: number): number | null =>
+    full > from ? Math.max(...maxLatencyUs.slice(from, full)) / 1000 : null;
   const span = Math.max(1, Math.round(SPAN_MS / bucketMs));
   const rate = (from: number, to: number): number =>
     to > from ? sumOf(answers, from, to) / (((to - from) * bucketMs) / 1000) : 0;

@@ -24,12 +24,18 @@ function originMs(run: FaultRun, beforeS: number): number {
   return run.faultAtMs ?? beforeS * 1000;
 }
 
-function pointsOf(run: FaultRun, beforeS: number): { architecture: string; seconds: number; throughput: number }[] {
+function pointsOf(
+  run: FaultRun,
+  beforeS: number,
+  afterS: number,
+): { architecture: string; seconds: number; throughput: number }[] {
   const timeline = run.load?.timeline;
   if (timeline === undefined) return [];
   const origin = originMs(run, beforeS);
   const full = Math.floor(run.windowMs / timeline.bucketMs);
-  return timeline.answers.slice(0, full).map((answers, index) => ({
+  // As far as the figures are read: `after` seconds from the fault.
+  const last = Math.min(full, Math.floor((origin + afterS * 1000) / timeline.bucketMs));
+  return timeline.answers.slice(0, last).map((answers, index) => ({
     architecture: run.architecture,
     // The middle of the bucket: a rate belongs to the span it was counted over.
     seconds: Math.round(((index + 0.5) * timeline.bucketMs - origin) / 10) / 100,
@@ -40,7 +46,7 @@ function pointsOf(run: FaultRun, beforeS: number): { architecture: string; secon
 export function faultChartSpec(results: FaultSuiteResults, fault: string): TopLevelSpec | null {
   const scenario = FAULT_SCENARIOS.find((candidate) => candidate.name === fault);
   const runs = results.runs.filter((run) => run.fault === fault);
-  const values = runs.flatMap((run) => pointsOf(run, results.options.beforeS));
+  const values = runs.flatMap((run) => pointsOf(run, results.options.beforeS, results.options.afterS));
   if (scenario === undefined || values.length === 0) return null;
   const architectures = [...new Set(runs.map((run) => run.architecture))];
   const origin = scenario.injection.kind === 'none' ? 'the planned moment' : 'the fault';

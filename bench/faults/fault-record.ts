@@ -44,6 +44,15 @@ export interface ServerEvents {
   serverLines: string[];
 }
 
+/** What the rest of the machine took in a span (bench/run/window-meter.ts), in cores. */
+export interface MachineNeighbours {
+  /** Processes other than the server and the load generator (after the fault: and the suite's own). */
+  otherCores: number | null;
+  stealCores: number | null;
+  /** Above the bench's limits (window-meter.ts): the span's figures may be the neighbours'. */
+  disturbed: boolean;
+}
+
 export interface FaultRun {
   architecture: string;
   fault: string;
@@ -70,6 +79,8 @@ export interface FaultRun {
   server: ServerEvents;
   fresh: ProbeAttempt[];
   rogues: RogueReport | null;
+  /** Before the fault (the whole window when none came), and after it; null when not known. */
+  machine: { before: MachineNeighbours | null; after: MachineNeighbours | null };
 }
 
 export interface FaultSuiteResults {

@@ -11,8 +11,10 @@ import type { LoadOptions, LoadResult } from '../../loadgen/types.js';
 import { listProcessTree, sampleTreeRss } from '../../lib/process-tree.js';
 import type { LaunchedServer, LaunchOptions } from '../../servers/launch.js';
 import type { WindowHooks } from '../../loadgen/spawn-loadgen.js';
+import { DISTURBANCE_LIMITS, WindowMeter } from '../run/window-meter.js';
+import type { MachineShare } from '../report/results-format.js';
 import { analyseMemory, analyseService } from './fault-analysis.js';
-import type { FaultRun, FaultSuiteOptions, ServerEvents } from './fault-record.js';
+import type { FaultRun, FaultSuiteOptions, MachineNeighbours, ServerEvents } from './fault-record.js';
 import type { FaultScenario } from './fault-scenarios.js';
 import { ATTEMPT_TIMEOUT_MS, FreshClientProbe } from './fresh-client-probe.js';
 import { RogueClients } from './rogue-clients.js';
@@ -21,10 +23,14 @@ import { RogueClients } from './rogue-clients.js';
 export interface FaultRunnerSettings {
   launch: (options: LaunchOptions) => Promise<LaunchedServer>;
   runLoad: (options: LoadOptions, window: WindowHooks) => Promise<LoadResult>;
+  /** The load generator's pid (0 when unknown), whose CPU is not the rest of the machine's. */
+  loadgenPid: () => number;
 }
 
 const HOST = '127.0.0.1';
 const MEMORY_SAMPLE_MS = 100;
+/** Seconds a knob's run goes on beyond before + after, for a fault that comes late. */
+export const KNOB_SLACK_S = 1.5;
 const FRESH_EVERY_MS = 400;
 /** A slowloris byte every so often: a 25-byte question takes 2.5 s. */
 const DRIBBLE_MS = 100;
@@ -62,6 +68,44 @@ export function calibrationOf(run: FaultRun): Calibration | null {
   return { throughput: run.load.throughput, countingProcesses: processes > 1 ? processes - 1 : 1 };
 }
 
+/** Others' and the hypervisor's share of the machine before and after the fault. */
+function machineShares(
+  before: WindowMeter,
+  after: WindowMeter,
+  ownCpuAtFault: NodeJS.CpuUsage | null,
+  serverEnded: boolean,
+): FaultRun['machine'] {
+  const pick = (share: MachineShare): MachineNeighbours => ({
+    otherCores: share.otherCores,
+    stealCores: share.stealCores,
+    disturbed: share.disturbed,
+  });
+  try {
+    // With no fault, the first meter spans the whole window.
+    if (ownCpuAtFault === null) before.end();
+    const first = pick(before.share());
+    if (ownCpuAtFault === null) return { before: first, after: null };
+    after.end();
+    const share = after.share();
+    const own = process.cpuUsage(ownCpuAtFault);
+    const ownCores = (own.user + own.system) / 1e6 / Math.max(share.windowS, 1e-6);
+    // A server that died took its CPU counters with it: what it used is then not told from others'.
+    const otherCores = serverEnded || share.otherCores === null ? null : Math.max(0, share.otherCores - ownCores);
+    const disturbed =
+      (share.stealCores ?? 0) > DISTURBANCE_LIMITS.stealCores || (otherCores ?? 0) > DISTURBANCE_LIMITS.otherCores;
+    return {
+      before: first,
+      after: {
+        otherCores: otherCores === null ? null : Math.round(otherCores * 1000) / 1000,
+        stealCores: share.stealCores,
+        disturbed,
+      },
+    };
+  } catch {
+    return { before: null, after: null };
+  }
+}
+
 function emptyEvents(): ServerEvents {
   return {
     faultEvents: 0,
@@ -88,7 +132,9 @@ export async function runFault(
   settings: FaultRunnerSettings,
 ): Promise<FaultRun> {
   const injection = scenario.injection;
-  const windowMs = (options.beforeS + options.afterS) * 1000;
+  // A knob strikes when its Nth question comes, earlier or later as this run's rate differs from
+  // the baseline's: its window has room for a late fault, and every run is read over `after`.
+  const windowMs = (options.beforeS + options.afterS + (injection.kind === 'knob' ? KNOB_SLACK_S : 0)) * 1000;
   const run: FaultRun = {
     architecture,
     fault: scenario.name,
@@ -104,6 +150,7 @@ export async function runFault(
     server: emptyEvents(),
     fresh: [],
     rogues: null,
+    machine: { before: null, after: null },
   };
 
   let knob: string | undefined;
@@ -133,6 +180,17 @@ export async function runFault(
   const events = run.server;
   let windowStart: number | null = null;
   const sinceWindow = (at: number): number | null => (windowStart === null ? null : Math.round(at - windowStart));
+  // What the rest of the machine took, before the fault and after it (the suite's own clients
+  // left out): on a shared machine a dip may be a neighbour's doing, and the report says so.
+  const meterBefore = new WindowMeter(server.pid, settings.loadgenPid());
+  const meterAfter = new WindowMeter(server.pid, settings.loadgenPid());
+  let ownCpuAtFault: NodeJS.CpuUsage | null = null;
+  const faultCame = (): void => {
+    if (ownCpuAtFault !== null) return;
+    meterBefore.end();
+    meterAfter.begin();
+    ownCpuAtFault = process.cpuUsage();
+  };
   let probe: FreshClientProbe | null = null;
   const startProbe = (at: number): void => {
     const origin = windowStart ?? at;
@@ -152,7 +210,10 @@ export async function runFault(
         events.faultEvents++;
         if (events.firstFaultAtMs === null) {
           events.firstFaultAtMs = sinceWindow(at);
-          if (injection.kind === 'knob') startProbe(at);
+          if (injection.kind === 'knob' && windowStart !== null) {
+            faultCame();
+            startProbe(at);
+          }
         }
       }
       if (/^cluster: worker \d+ died/.test(line)) {
@@ -184,8 +245,11 @@ export async function runFault(
 
   const inject = (): void => {
     const at = performance.now();
-    // A knob strikes when its Nth question comes; the probe starts with it (above).
-    if (injection.kind !== 'knob') startProbe(at);
+    // A knob strikes when its Nth question comes; the probe and the meter start with it (above).
+    if (injection.kind !== 'knob') {
+      faultCame();
+      startProbe(at);
+    }
     switch (injection.kind) {
       case 'none':
       case 'knob':
@@ -240,12 +304,13 @@ export async function runFault(
     connections: options.connections,
     pipeline: 1,
     warmupS: options.warmupS,
-    durationS: options.beforeS + options.afterS,
+    durationS: windowMs / 1000,
   };
   try {
     const result = await settings.runLoad(load, {
       onWindowStart: () => {
         windowStart = performance.now();
+        meterBefore.begin();
         sampleMemory();
         timers.push(setInterval(sampleMemory, MEMORY_SAMPLE_MS));
         timers.push(setTimeout(inject, options.beforeS * 1000));
@@ -272,6 +337,7 @@ export async function runFault(
     for (const timer of timers) clearTimeout(timer);
     sampleMemory();
   }
+  run.machine = machineShares(meterBefore, meterAfter, ownCpuAtFault, events.exitedAtMs !== null);
 
   // TypeScript cannot see the assignments inside the callbacks above.
   const started = rogues as RogueClients | null;
@@ -285,7 +351,9 @@ export async function runFault(
   }
   events.serverLines = tail;
   if (injection.kind === 'knob') run.faultAtMs = events.firstFaultAtMs;
-  if (run.load !== null) run.service = analyseService(run.load.timeline, windowMs, run.faultAtMs);
+  if (run.load !== null) {
+    run.service = analyseService(run.load.timeline, windowMs, run.faultAtMs, options.afterS * 1000);
+  }
   run.memory = analyseMemory(run.memorySamples, run.faultAtMs);
   return run;
 }

@@ -6,7 +6,7 @@
 import { median } from '../../lib/stats.js';
 import type { ErrorCounts } from '../../loadgen/types.js';
 import { RECOVERY_FRACTION } from './fault-analysis.js';
-import type { FaultRun, FaultSuiteResults } from './fault-record.js';
+import type { FaultRun, FaultSuiteResults, MachineNeighbours } from './fault-record.js';
 import { FAULT_SCENARIOS, type FaultScenario } from './fault-scenarios.js';
 
 export const FAULT_COLUMNS = [
@@ -22,6 +22,7 @@ export const FAULT_COLUMNS = [
   'Slowest answer after (ms)',
   'Fresh clients answered',
   'RSS before → peak (MB)',
+  'Others (cores) before / after',
   'Server',
 ] as const;
 
@@ -83,11 +84,21 @@ export function describeService(run: FaultRun): string {
 export function describeFresh(run: FaultRun): string {
   if (run.fresh.length === 0) return '–';
   const answered = run.fresh.flatMap((attempt) => (attempt.latencyMs === null ? [] : [attempt.latencyMs]));
-  const latency =
-    answered.length === 0
-      ? ''
-      : `, median ${median(answered).toFixed(answered.length > 0 && median(answered) < 10 ? 1 : 0)} ms`;
-  return `${answered.length}/${run.fresh.length}${latency}`;
+  if (answered.length === 0) return `0/${run.fresh.length}`;
+  const middle = median(answered);
+  // Below 10 ms a tenth still means something; above, it is noise.
+  return `${answered.length}/${run.fresh.length}, median ${middle.toFixed(middle < 10 ? 1 : 0)} ms`;
+}
+
+function neighbours(share: MachineNeighbours | null): string {
+  if (share === null || share.otherCores === null) return '?';
+  return `${share.otherCores.toFixed(2)}${share.disturbed ? ' ⚠' : ''}`;
+}
+
+/** Other processes' cores before and after the fault, ⚠ where the span was disturbed. */
+export function describeMachine(run: FaultRun): string {
+  const { before, after } = run.machine;
+  return after === null ? neighbours(before) : `${neighbours(before)} / ${neighbours(after)}`;
 }
 
 export function describeServer(run: FaultRun): string {
@@ -134,6 +145,7 @@ export function faultRows(runs: readonly FaultRun[]): string[][] {
       service?.slowestMs === null || service === null ? '–' : integer.format(service.slowestMs),
       describeFresh(run),
       `${megabytes(run.memory.beforeBytes)} → ${megabytes(run.memory.peakBytes)}`,
+      describeMachine(run),
       describeServer(run),
     ];
   });
@@ -232,7 +244,13 @@ export function physicsLines(results: FaultSuiteResults): { fault: string; lines
           run.service?.slowestMs === null || run.service === null || run.service.outcome === 'no-fault'
             ? ''
             : `; the slowest answer after it took ${integer.format(run.service.slowestMs)} ms`;
-        return `${run.architecture}: ${serverClause(run)}${lost}; ${serviceClause(run)}${slowest}${fresh}${memory}.`;
+        const spans = [
+          run.machine.before?.disturbed === true ? 'before the fault' : null,
+          run.machine.after?.disturbed === true ? 'after it' : null,
+        ].filter((span) => span !== null);
+        const disturbed =
+          spans.length === 0 ? '' : ` (other processes took a share of the machine ${spans.join(' and ')}: ⚠)`;
+        return `${run.architecture}: ${serverClause(run)}${lost}; ${serviceClause(run)}${slowest}${fresh}${memory}${disturbed}.`;
       }),
     }));
 }

@@ -39,7 +39,7 @@ export function faultsOptionTable(architectures: readonly string[]) {
       kind: 'number',
       flag: 'before',
       arg: 'S',
-      default: 2,
+      default: 2.5,
       min: 0.5,
       max: 60,
       help: 'seconds of the window before the fault',
@@ -57,7 +57,7 @@ export function faultsOptionTable(architectures: readonly string[]) {
       ...SERVER_OPTIONS.workers,
       default: 2,
       defaultLabel: undefined,
-      help: 'pool threads and cluster processes: at least 2, so that one can fail while another serves',
+      help: 'pool threads and cluster processes; with 2 or more one can fail while another serves',
     },
     stallMs: {
       kind: 'integer',

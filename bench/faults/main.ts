@@ -12,7 +12,7 @@ import { launchServer } from '../../servers/launch.js';
 import { ARCHITECTURE_NAMES } from '../../servers/registry.js';
 import { collectEnvironment } from '../shared/environment.js';
 import { FAULTS_FORMAT_VERSION, type FaultRun, type FaultSuiteResults } from './fault-record.js';
-import { calibrationOf, runFault, type FaultRunnerSettings } from './fault-runner.js';
+import { calibrationOf, KNOB_SLACK_S, runFault, type FaultRunnerSettings } from './fault-runner.js';
 import { FAULT_SCENARIOS } from './fault-scenarios.js';
 import { renderFaultsTerminal } from './fault-terminal.js';
 import { faultsUsage, parseFaultsOptions } from './faults-options.js';
@@ -35,10 +35,19 @@ async function main(): Promise<void> {
   );
   const total = options.architectures.length * scenarios.length;
   const chatty = !options.json && !options.quiet;
-  const perRunS = options.warmupS + options.beforeS + options.afterS + OVERHEAD_PER_RUN_S;
+  const perArchitectureS = scenarios.reduce(
+    (sum, scenario) =>
+      sum +
+      options.warmupS +
+      options.beforeS +
+      options.afterS +
+      OVERHEAD_PER_RUN_S +
+      (scenario.injection.kind === 'knob' ? KNOB_SLACK_S : 0),
+    0,
+  );
   if (chatty) {
     process.stderr.write(
-      `${PROG}: ${options.architectures.length} architectures x ${scenarios.length} runs (the baseline and ${scenarios.length - 1} faults), about ${Math.round(total * perRunS)} s\n`,
+      `${PROG}: ${options.architectures.length} architectures x ${scenarios.length} runs (the baseline and ${scenarios.length - 1} faults), about ${Math.round(options.architectures.length * perArchitectureS)} s\n`,
     );
   }
 
@@ -49,6 +58,7 @@ async function main(): Promise<void> {
   const settings: FaultRunnerSettings = {
     launch: launchServer,
     runLoad: (loadOptions, window) => loadgen.run(loadOptions, window),
+    loadgenPid: () => loadgen.pid,
   };
 
   const began = performance.now();
