@@ -54,7 +54,22 @@ export interface IntegerListSpec extends Common {
   readonly max: number;
 }
 
-export type OptionSpec = IntegerSpec | NumberSpec | ChoiceSpec | TextSpec | FlagSpec | WordListSpec | IntegerListSpec;
+/**
+ * A value with a syntax of its own (say a distribution): `parse` reads the text and throws a
+ * UsageError of one line naming the option (`name`) for a bad one; `format` writes a value
+ * back as text that `parse` reads, for the argument builders and the usage text.
+ */
+export interface ParsedSpec<T = unknown> extends Common {
+  readonly kind: 'parsed';
+  readonly default?: T;
+  /** What the usage text says about the accepted values, in place of a range. */
+  readonly limits?: string;
+  parse(text: string, name: string): T;
+  format(value: T): string;
+}
+
+export type OptionSpec =
+  IntegerSpec | NumberSpec | ChoiceSpec | TextSpec | FlagSpec | WordListSpec | IntegerListSpec | ParsedSpec;
 /** Property name (as the program uses it) to its declaration. */
 export type OptionTable = Readonly<Record<string, OptionSpec>>;
 
@@ -70,7 +85,9 @@ type ValueOf<S> = S extends IntegerSpec | NumberSpec
           ? string[]
           : S extends IntegerListSpec
             ? number[]
-            : never;
+            : S extends ParsedSpec<infer T>
+              ? T
+              : never;
 type HasDefault<S> = S extends FlagSpec ? true : S extends { readonly default: unknown } ? true : false;
 /** What parsing yields: a value for every option, undefined only where the table has no default. */
 export type OptionValues<T extends OptionTable> = {
@@ -145,6 +162,8 @@ function parseValue(spec: OptionSpec, raw: string | boolean | undefined): unknow
       }
       return words;
     }
+    case 'parsed':
+      return spec.parse(text, name);
     case 'integers':
       return listItems(text, name).map((item) => {
         const value = Number(item);
@@ -197,6 +216,7 @@ export function toArgv<T extends OptionTable>(table: T, values: Partial<OptionVa
     const value: unknown = (values as Record<string, unknown>)[key];
     if (value === undefined || value === false) continue;
     if (value === true) argv.push(`--${spec.flag}`);
+    else if (spec.kind === 'parsed') argv.push(`--${spec.flag}`, spec.format(value));
     else argv.push(`--${spec.flag}`, Array.isArray(value) ? value.join(',') : `${value as string | number}`);
   }
   return argv;
@@ -210,6 +230,7 @@ function flagText(spec: OptionSpec): string {
 function defaultText(spec: OptionSpec): string | null {
   if (spec.defaultLabel !== undefined) return spec.defaultLabel;
   if (spec.kind === 'flag' || spec.default === undefined) return null;
+  if (spec.kind === 'parsed') return spec.format(spec.default);
   return Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default);
 }
 
@@ -218,6 +239,7 @@ function limitsText(spec: OptionSpec): string | null {
     return spec.max === undefined ? `at least ${spec.min}` : `${spec.min} to ${spec.max}`;
   }
   if (spec.kind === 'choice') return spec.choices.join(' | ');
+  if (spec.kind === 'parsed') return spec.limits ?? null;
   return null;
 }
 

@@ -6,6 +6,7 @@ import { answerFor } from '../protocol/zen.js';
 import type { Architecture } from './shared/architecture.js';
 import { meetFault } from './shared/fault.js';
 import { serveConcurrently } from './shared/listener.js';
+import { serviceCosts } from './shared/service-time.js';
 import { burnCpu, waitAsync } from './shared/work.js';
 
 export const asyncArchitecture: Architecture = {
@@ -13,12 +14,14 @@ export const asyncArchitecture: Architecture = {
   summary: 'one process, one event loop, all connections concurrent',
   takes: [],
   start(options) {
+    const cost = serviceCosts(options);
     function answer(question: Buffer): Buffer | Promise<Buffer> {
       const crashed = meetFault(options);
       if (crashed !== null) return crashed;
-      burnCpu(options.cpuUs);
-      if (options.ioMs === 0) return answerFor(question);
-      return waitAsync(options.ioMs).then(() => answerFor(question));
+      burnCpu(cost.cpuUs());
+      const ioMs = cost.ioMs();
+      if (ioMs === 0) return answerFor(question);
+      return waitAsync(ioMs).then(() => answerFor(question));
     }
     return serveConcurrently(options, answer);
   },

@@ -8,6 +8,7 @@ import type { Architecture } from './shared/architecture.js';
 import { meetFault } from './shared/fault.js';
 import { listen } from './shared/listener.js';
 import { createService } from './shared/protocols.js';
+import { serviceCosts } from './shared/service-time.js';
 import { blockThread, burnCpu } from './shared/work.js';
 
 export const blockingArchitecture: Architecture = {
@@ -15,11 +16,12 @@ export const blockingArchitecture: Architecture = {
   summary: 'single-threaded, one connection at a time, work blocks the thread',
   takes: [],
   async start(options) {
+    const cost = serviceCosts(options);
     function answer(question: Buffer): Buffer | Promise<Buffer> {
       const crashed = meetFault(options);
       if (crashed !== null) return crashed;
-      burnCpu(options.cpuUs);
-      blockThread(options.ioMs);
+      burnCpu(cost.cpuUs());
+      blockThread(cost.ioMs());
       return answerFor(question);
     }
 

@@ -6,6 +6,7 @@ import { parseServerCommand, serverUsage } from './server-options.js';
 import { endGrace, ListenError, SHUTDOWN_GRACE_MS } from './shared/listener.js';
 import { startWatchdog } from './shared/watchdog.js';
 import { faultText } from './shared/fault.js';
+import { serviceTimeMean, serviceTimeText } from './shared/service-time.js';
 
 const PROG = 'zenbench server';
 /** A shutdown that has not finished by then is a bug; say so rather than hang. */
@@ -59,8 +60,12 @@ async function main(): Promise<void> {
     pid: process.pid,
     workers: architecture.takes.includes('workers') ? options.workers : 1,
     ...(architecture.takes.includes('schedule') ? { schedule: options.schedule } : {}),
-    cpuUs: options.cpuUs,
-    ioMs: options.ioMs,
+    // The means, as numbers, for readers from before distributions; the specs say how they are drawn.
+    cpuUs: serviceTimeMean(options.cpuUs),
+    ioMs: serviceTimeMean(options.ioMs),
+    cpuUsSpec: serviceTimeText(options.cpuUs),
+    ioMsSpec: serviceTimeText(options.ioMs),
+    seed: options.seed,
     idleTimeoutS: options.idleTimeoutS,
     questionTimeoutS: options.questionTimeoutS,
     fault: faultText(options.fault),

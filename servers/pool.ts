@@ -12,11 +12,13 @@ import type { Architecture } from './shared/architecture.js';
 import { meetFault, type Fault } from './shared/fault.js';
 import type { Asker } from './shared/service.js';
 import { serveConcurrently } from './shared/listener.js';
+import { serviceCosts, type ServiceCosts, type ServiceTime } from './shared/service-time.js';
 import { adoptWorkControl, blockThread, burnCpu, workControl } from './shared/work.js';
 
 interface PoolWork {
-  cpuUs: number;
-  ioMs: number;
+  cpuUs: ServiceTime;
+  ioMs: ServiceTime;
+  seed: number;
   fault: Fault;
   workers: number;
   /** Shared with the main thread, so that a shutdown out of time cuts off the threads' work too. */
@@ -40,6 +42,8 @@ interface Waiting {
 }
 
 if (!isMainThread) adoptWorkControl((workerData as PoolWork).control);
+/** This thread's draws of its questions' costs, from a stream of its own (service-time.ts). */
+const cost: ServiceCosts | null = isMainThread ? null : serviceCosts(workerData as PoolWork);
 
 /**
  * Runs on a pool thread. The question travels as a latin1 string: cloning a Buffer view would
@@ -49,8 +53,9 @@ export default function answerOnWorker(question: string): Uint8Array | Promise<U
   const work = workerData as PoolWork;
   const crashed = meetFault(work);
   if (crashed !== null) return crashed;
-  burnCpu(work.cpuUs);
-  blockThread(work.ioMs);
+  if (cost === null) throw new Error('answerOnWorker runs on a pool thread only');
+  burnCpu(cost.cpuUs());
+  blockThread(cost.ioMs());
   return answerFor(Buffer.from(question, 'latin1'));
 }
 
@@ -77,6 +82,7 @@ export const poolArchitecture: Architecture = {
       workerData: {
         cpuUs: options.cpuUs,
         ioMs: options.ioMs,
+        seed: options.seed,
         fault: options.fault,
         workers: options.workers,
         control: workControl(),

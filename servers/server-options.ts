@@ -5,6 +5,7 @@ import { parseOptions, usageLines } from '../lib/option-table.js';
 import { PROTOCOL_NAMES } from '../protocol/protocol-names.js';
 import type { ServerOptions } from './shared/architecture.js';
 import { FAULT_SYNTAX, parseFault } from './shared/fault.js';
+import { CPU_US, DEFAULT_SEED, IO_MS, serviceTimeOption } from './shared/service-time.js';
 
 /** What every architecture is started with; the profiler and the launcher reuse these entries. */
 export const SERVER_OPTIONS = {
@@ -43,23 +44,22 @@ export const SERVER_OPTIONS = {
     default: 'rr',
     help: "cluster only: Node's round robin, or the OS spreads connections",
   },
-  cpuUs: {
+  cpuUs: serviceTimeOption(
+    CPU_US,
+    'cpu-us of CPU work per question: a fixed number, or a distribution (exp:MEAN, exponential; mix:P%:A:B, P% of the questions cost A and the others B)',
+  ),
+  ioMs: serviceTimeOption(
+    IO_MS,
+    'ms each question waits on a simulated external resource: a fixed number or a distribution, as for --cpu-us',
+  ),
+  seed: {
     kind: 'integer',
-    flag: 'cpu-us',
+    flag: 'seed',
     arg: 'N',
-    default: 0,
+    default: DEFAULT_SEED,
     min: 0,
-    max: 10_000_000,
-    help: 'cpu-us of fixed CPU work per question',
-  },
-  ioMs: {
-    kind: 'integer',
-    flag: 'io-ms',
-    arg: 'N',
-    default: 0,
-    min: 0,
-    max: 600_000,
-    help: 'ms each question waits on a simulated external resource',
+    max: 4_294_967_295,
+    help: 'the seed of the --cpu-us and --io-ms draws; each thread that works out questions draws from a stream of its own derived from it',
   },
   idleTimeoutS: {
     kind: 'integer',

@@ -9,7 +9,6 @@
  */
 import assert from 'node:assert/strict';
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { after, before, describe, it } from 'node:test';
 import { LoadgenService } from '../loadgen/spawn-loadgen.js';
 import { planPoints } from '../bench/shared/plan.js';
@@ -17,6 +16,8 @@ import type { PointResult } from '../bench/report/results-format.js';
 import { DEFAULT_RUNNER_TIMINGS, runSuite, type RunnerSettings } from '../bench/run/runner.js';
 import { findPattern, findWorkload, type Workload } from '../bench/shared/scenarios.js';
 import { launchServer } from '../servers/launch.js';
+import { serviceTimeMean } from '../servers/shared/service-time.js';
+import { measureFreeCores, MIN_FREE_CORES } from './helpers/free-cores.js';
 
 const CORES = os.availableParallelism();
 const loadgen = new LoadgenService();
@@ -52,20 +53,6 @@ async function measure(
     assert.equal(point.summary?.failed, false, `${point.id}: ${JSON.stringify(point.repetitions[0]?.failure)}`);
   }
   return new Map(results.map((point) => [point.architecture, point]));
-}
-
-/** Below this many free cores (of 2) scaling cannot show, whatever the servers do. */
-const MIN_FREE_CORES = 1.6;
-
-/** Runs two CPU-bound threads for 400 ms and returns how many cores they got together. */
-async function measureFreeCores(): Promise<number> {
-  const code =
-    'const end = Date.now() + 400; let x = 1; while (Date.now() < end) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; }';
-  const startedAt = performance.now();
-  const before = process.cpuUsage();
-  await Promise.all([0, 1].map(() => new Promise((resolve) => new Worker(code, { eval: true }).once('exit', resolve))));
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / 1000 / (performance.now() - startedAt);
 }
 
 /** The suite's own workloads, so that the test guards what `npm run bench` measures. */
@@ -154,7 +141,7 @@ describe(`bench physics (${CORES} cores)`, () => {
     it('CPU time per answer is counted over the whole process tree (cluster workers, pool threads)', () => {
       for (const architecture of ['blocking', 'async', 'pool', 'cluster']) {
         const cpu = results.get(architecture)?.summary?.cpuUsPerAnswer ?? 0;
-        const work = workload('cpu').cpuUs;
+        const work = serviceTimeMean(workload('cpu').cpuUs);
         assert.ok(cpu >= 0.7 * work, `${architecture}: ${cpu.toFixed(0)} µs of CPU per answer of ${work} µs of work`);
       }
       assert.ok(

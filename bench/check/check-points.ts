@@ -6,6 +6,7 @@
  * (re-record it).
  */
 import { ARCHITECTURE_NAMES } from '../../servers/registry.js';
+import { fixedServiceTime } from '../../servers/shared/service-time.js';
 import { pointId as benchPointId } from '../shared/plan.js';
 import { findPattern, findSuite, findWorkload, type Suite, type TrafficPattern } from '../shared/scenarios.js';
 
@@ -33,7 +34,8 @@ export interface CheckWorkload {
 
 export const CHECK_WORKLOADS: readonly CheckWorkload[] = CHECK_SUITE.workloads.map((name) => ({
   name,
-  cpuUs: declared(findWorkload(name), `workload '${name}'`).cpuUs,
+  // The check adds work to its points' (--inject-pct), which a fixed cost makes exact.
+  cpuUs: fixedServiceTime(declared(findWorkload(name), `workload '${name}'`).cpuUs, `workload '${name}'`),
   answersPerChunk: declared(ANSWERS_PER_CHUNK[name], `chunk size for workload '${name}'`),
 }));
 

@@ -85,6 +85,7 @@ export function clinicArguments(
     schedule: server.schedule,
     cpuUs: server.cpuUs,
     ioMs: server.ioMs,
+    seed: server.seed,
   });
   return [
     CLINIC_BIN,

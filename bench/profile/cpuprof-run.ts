@@ -52,6 +52,7 @@ export async function runCpuprof(
       port: settings.port,
       cpuUs: settings.cpuUs,
       ioMs: settings.ioMs,
+      seed: settings.seed,
       workers: settings.workers,
       schedule: settings.schedule,
       nodeArgs: ['--cpu-prof', '--cpu-prof-dir', reportDir],

@@ -6,6 +6,7 @@ import type { ProtocolName } from '../../protocol/protocol-names.js';
 import { SERVER_OPTIONS } from '../../servers/server-options.js';
 import { PROFILES_DIR } from '../shared/paths.js';
 import type { Schedule } from '../../servers/shared/architecture.js';
+import type { ServiceTime } from '../../servers/shared/service-time.js';
 
 export const PROFILE_TOOLS = ['cpuprof', 'flame', 'doctor', 'bubbleprof', 'heapprofiler'] as const;
 export type ProfileTool = (typeof PROFILE_TOOLS)[number];
@@ -28,6 +29,7 @@ export const PROFILE_OPTIONS = {
   protocol: { ...SERVER_OPTIONS.protocol, help: `server and load: ${SERVER_OPTIONS.protocol.help}` },
   cpuUs: { ...SERVER_OPTIONS.cpuUs, help: `server: ${SERVER_OPTIONS.cpuUs.help}` },
   ioMs: { ...SERVER_OPTIONS.ioMs, help: `server: ${SERVER_OPTIONS.ioMs.help}` },
+  seed: { ...SERVER_OPTIONS.seed, help: `server: ${SERVER_OPTIONS.seed.help}` },
   workers: { ...SERVER_OPTIONS.workers, help: `server: ${SERVER_OPTIONS.workers.help}` },
   schedule: { ...schedule, defaultLabel: 'rr', help: `server: ${schedule.help}` },
   port: { ...SERVER_OPTIONS.port, default: 0, help: `server: ${SERVER_OPTIONS.port.help}` },
@@ -79,8 +81,9 @@ its path. Exit status: 0 with a verified report, 1 when no usable report came ou
 export interface ProfiledServerSettings {
   architecture: string;
   protocol: ProtocolName;
-  cpuUs: number;
-  ioMs: number;
+  cpuUs: ServiceTime;
+  ioMs: ServiceTime;
+  seed: number;
   workers: number | undefined;
   schedule: Schedule | undefined;
   /** 0: a free port, chosen by the system. */
@@ -119,6 +122,7 @@ export function parseProfileCommand(argv: string[], architectureNames: readonly 
       protocol: values.protocol,
       cpuUs: values.cpuUs,
       ioMs: values.ioMs,
+      seed: values.seed,
       workers: values.workers,
       schedule: values.schedule,
       port: values.port,

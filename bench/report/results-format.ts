@@ -60,8 +60,12 @@ export interface BenchOptionsRecord {
 export interface WorkloadRecord {
   name: string;
   label: string;
+  /** The mean cost of a question; with a distribution, the spec below says how it was drawn. */
   cpuUs: number;
   ioMs: number;
+  /** The --cpu-us and --io-ms given (servers/shared/service-time.ts); absent from files older than them. */
+  cpuUsSpec?: string;
+  ioMsSpec?: string;
 }
 
 export interface PatternRecord {

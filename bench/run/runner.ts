@@ -26,9 +26,12 @@ import type {
   PointResult,
   RepetitionResult,
   RoundRecord,
+  WorkloadRecord,
 } from '../report/results-format.js';
 import { measureReference } from '../shared/cpu-reference.js';
 import { variantOf, type BenchPoint } from '../shared/plan.js';
+import type { Workload } from '../shared/scenarios.js';
+import { serviceTimeMean, serviceTimeText } from '../../servers/shared/service-time.js';
 import { WindowMeter } from './window-meter.js';
 
 /** What the runner asks of a server launcher: a part of servers/launch.ts, so tests can fake it. */
@@ -346,7 +349,7 @@ export async function runSuite(
       architecture: point.architecture,
       protocol: point.protocol,
       instrument: point.instrument,
-      workload: { ...point.workload },
+      workload: workloadRecord(point.workload),
       pattern: { ...point.pattern },
       connections: point.connections,
       warmupS: point.warmupS,
@@ -355,4 +358,16 @@ export async function runSuite(
       summary: summarizeRepetitions(results),
     };
   });
+}
+
+/** A workload as the results file records it: means as numbers, for every reader, and the specs. */
+function workloadRecord(workload: Workload): WorkloadRecord {
+  return {
+    name: workload.name,
+    label: workload.label,
+    cpuUs: serviceTimeMean(workload.cpuUs),
+    ioMs: serviceTimeMean(workload.ioMs),
+    cpuUsSpec: serviceTimeText(workload.cpuUs),
+    ioMsSpec: serviceTimeText(workload.ioMs),
+  };
 }
