@@ -8,7 +8,7 @@
 import { isIP } from 'node:net';
 import { UsageError } from '../lib/cli.js';
 import { checkValue, type OptionValues } from '../lib/option-table.js';
-import { PROTOCOL_NAMES } from '../protocol/protocol-names.js';
+import { PROTOCOL_OPTION } from '../protocol/protocol-names.js';
 import type { LoadOptions } from './types.js';
 
 export const LOAD_OPTIONS = {
@@ -29,11 +29,7 @@ export const LOAD_OPTIONS = {
     help: 'closed: persistent connections, --pipeline questions in flight each; conversation: connect, ask --questions one at a time, close, repeat; open: --rate questions/s on a fixed schedule, latency counted from when each question was due (coordinated omission corrected)',
   },
   protocol: {
-    kind: 'choice',
-    flag: 'protocol',
-    arg: PROTOCOL_NAMES.join('|'),
-    choices: PROTOCOL_NAMES,
-    default: 'tcp',
+    ...PROTOCOL_OPTION,
     help: "tcp: zen's own framing; http: each question a keep-alive HTTP/1.1 POST /, the answer the body of a 200 response",
   },
   connections: {

@@ -5,3 +5,12 @@
 export const PROTOCOL_NAMES = ['tcp', 'http'] as const;
 
 export type ProtocolName = (typeof PROTOCOL_NAMES)[number];
+
+/** The `--protocol` option of every command that speaks to a server; each adds its own help. */
+export const PROTOCOL_OPTION = {
+  kind: 'choice',
+  flag: 'protocol',
+  arg: PROTOCOL_NAMES.join('|'),
+  choices: PROTOCOL_NAMES,
+  default: 'tcp',
+} as const;

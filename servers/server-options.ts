@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { architectureArgument } from '../lib/cli.js';
 import { parseOptions, usageLines } from '../lib/option-table.js';
-import { PROTOCOL_NAMES } from '../protocol/protocol-names.js';
+import { PROTOCOL_OPTION } from '../protocol/protocol-names.js';
 import type { ServerOptions } from './shared/architecture.js';
 import { FAULT_SYNTAX, parseFault } from './shared/fault.js';
 import { CPU_US, DEFAULT_SEED, IO_MS, serviceTimeOption } from './shared/service-time.js';
@@ -20,11 +20,7 @@ export const SERVER_OPTIONS = {
     help: 'TCP port, 0 for a free one',
   },
   protocol: {
-    kind: 'choice',
-    flag: 'protocol',
-    arg: PROTOCOL_NAMES.join('|'),
-    choices: PROTOCOL_NAMES,
-    default: 'tcp',
+    ...PROTOCOL_OPTION,
     help: "zen's own framing on TCP, or zen over HTTP/1.1 (POST / with the question as the body)",
   },
   workers: {
