@@ -33,7 +33,7 @@ import {
  */
 const DEADLINE_CHECK_MS = 1000;
 
-/** One keep-alive connection: the requests it owes a response, and its reading paused while it owes too many. */
+/** One keep-alive connection: the requests it owes a response, and its reading paused while too many are in work. */
 class HttpConnection implements Asker, Waker {
   readonly closed: Promise<void>;
   /** Requests read whose response has not yet been written out. */
@@ -106,9 +106,9 @@ class HttpConnection implements Asker, Waker {
   }
 
   /**
-   * Stops reading while too many responses are owed, here or in the whole server. node:http
-   * also stops reading while responses are not being read by the client; a read already
-   * taken in is parsed to its end, so a connection owes at most this bound and one read's
+   * Stops reading while too many answers are being worked out, here or in the whole server.
+   * node:http also stops reading while the client does not read its responses; a read already
+   * taken in is parsed to its end, so a connection holds at most this bound and one read's
    * worth of requests (64 KB: about 900 requests of the load generator's).
    */
   private applyBackpressure(): void {
