@@ -24,6 +24,10 @@ const SAMPLE_MS = 20;
 
 const ASKED = APHORISMS[0]!;
 
+/** Why autocannon cannot keep interval histograms (LoadOptions.keepIntervals). */
+export const NO_INTERVALS =
+  'autocannon keeps no latency histogram per interval; drop --interval-log or use --instrument zenbench';
+
 export interface WindowCallbacks {
   onWindowStart?: () => void;
   onWindowEnd?: () => void;
@@ -52,6 +56,7 @@ export async function runAutocannon(options: LoadOptions, window: WindowCallback
       `autocannon drives closed mode over HTTP only, not --mode ${options.mode} over ${options.protocol}`,
     );
   }
+  if (options.keepIntervals === true) throw new LoadOptionsError(NO_INTERVALS);
   const base: autocannon.Options = {
     url: `http://${options.host}:${options.port}${ZEN_PATH}`,
     method: ZEN_METHOD,

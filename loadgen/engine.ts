@@ -35,7 +35,13 @@ export function runThread(plan: ThreadPlan, startEpochMs: number): Promise<Threa
     const windowStart = runStart + plan.warmupMs;
     const windowEnd = windowStart + plan.durationMs;
     let stopped = false;
-    const recorder = new Recorder(windowStart, windowEnd, plan.requestQuota, () => setImmediate(stop));
+    const recorder = new Recorder(
+      windowStart,
+      windowEnd,
+      plan.requestQuota,
+      () => setImmediate(stop),
+      plan.keepIntervals,
+    );
     const context: ConnectionContext = {
       host: plan.host,
       port: plan.port,
@@ -74,7 +80,10 @@ export function runThread(plan: ThreadPlan, startEpochMs: number): Promise<Threa
         ? null
         : setInterval(() => {
             const now = performance.now();
-            for (const connection of openConnections) connection.pump(now);
+            for (const connection of openConnections) {
+              recorder.scheduleLag(now, connection.scheduleLagMs(now));
+              connection.pump(now);
+            }
           }, SCHEDULE_TICK_MS);
 
     for (const connection of connections) connection.start();
@@ -90,17 +99,26 @@ export function runThread(plan: ThreadPlan, startEpochMs: number): Promise<Threa
       for (const connection of connections) connection.sweepTimeouts(now);
       for (const connection of connections) connection.finish(now);
       const windowMs = Math.max(0, Math.min(recorder.windowEnd, now) - windowStart);
+      const windowClose = windowStart + windowMs;
+      let dueInWindow = 0;
+      for (const connection of openConnections) dueInWindow += connection.dueBetween(windowStart, windowClose);
       const seconds = Math.max(1, Math.ceil(windowMs / 1000));
+      const intervals = recorder.intervalHistograms(bucketsOf(recorder, windowMs));
       resolve({
         threadIndex: plan.threadIndex,
         answers: recorder.answers,
         sentInWindow: recorder.sentInWindow,
+        dueInWindow,
+        maxScheduleLagMs: recorder.maxScheduleLagMs,
         windowMs,
         errors: { ...recorder.errors },
         perSecondAnswers: Array.from(recorder.perSecondAnswers.subarray(0, seconds)),
         perSecondErrors: Array.from(recorder.perSecondErrors.subarray(0, seconds)),
         timeline: timelineOf(recorder, windowMs),
         histograms: encodeAll(plan, recorder),
+        ...(intervals === null
+          ? {}
+          : { intervals: { windowStartEpochMs: startEpochMs + plan.warmupMs, histograms: intervals } }),
         usage: usageBetween(windowStartUsage ?? runStartUsage, endUsage),
       });
     }
@@ -134,9 +152,13 @@ function makeConnection(
   }
 }
 
+function bucketsOf(recorder: Recorder, windowMs: number): number {
+  return Math.max(1, Math.ceil(windowMs / recorder.bucketMs));
+}
+
 /** The recorder's buckets up to the end of the window (earlier than planned when a quota ended it). */
 function timelineOf(recorder: Recorder, windowMs: number): ThreadReport['timeline'] {
-  const buckets = Math.max(1, Math.ceil(windowMs / recorder.bucketMs));
+  const buckets = bucketsOf(recorder, windowMs);
   return {
     bucketMs: recorder.bucketMs,
     answers: Array.from(recorder.bucketAnswers.subarray(0, buckets)),

@@ -19,7 +19,15 @@ export function formatSummary(result: LoadResult): string {
   if (result.targetRate !== undefined) {
     run.push({ 'target rate': `${result.targetRate} questions/s, ${result.arrivals ?? 'uniform'} arrivals` });
   }
+  if (result.scheduledRate !== undefined) {
+    run.push({ 'scheduled rate': `${result.scheduledRate.toFixed(0)} questions/s fell due in the window` });
+  }
   if (result.achievedRate !== undefined) run.push({ 'achieved rate': `${result.achievedRate.toFixed(0)} questions/s` });
+  if (result.scheduleLagUs !== undefined) {
+    run.push({
+      'behind schedule': `at most ${(result.scheduleLagUs / 1000).toFixed(1)} ms (the generator's own delay)`,
+    });
+  }
   run.push(
     {
       'generator CPU': `${result.loadgenCpu.cpuSeconds.toFixed(2)} s; ${threadLoad(result)}`,

@@ -4,9 +4,10 @@
  */
 import { runAutocannon, type WindowCallbacks } from './autocannon-load.js';
 import { runLoad } from './index.js';
+import { LOAD_COMMAND_OPTIONS } from './load-options.js';
 import type { LoadOptions, LoadResult } from './types.js';
 
-export const INSTRUMENTS = ['zenbench', 'autocannon'] as const;
+export const INSTRUMENTS = LOAD_COMMAND_OPTIONS.instrument.choices;
 export type Instrument = (typeof INSTRUMENTS)[number];
 
 /** One run asked of the load service: the load and the instrument that drives it (ours unless said). */

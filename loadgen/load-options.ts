@@ -133,9 +133,23 @@ export const LOAD_OPTIONS = {
   allowRemote: { kind: 'flag', flag: 'allow-remote', help: 'allow a target that is not a loopback address' },
 } as const;
 
-/** `npm run load`: the run's options and how to print its result. */
+/** `npm run load`: the run's options, the instrument, how to print its result and where to log its intervals. */
 export const LOAD_COMMAND_OPTIONS = {
   ...LOAD_OPTIONS,
+  instrument: {
+    kind: 'choice',
+    flag: 'instrument',
+    arg: 'I',
+    choices: ['zenbench', 'autocannon'],
+    default: 'zenbench',
+    help: 'the load generator: ours, or autocannon (closed mode over HTTP only, no --interval-log)',
+  },
+  intervalLog: {
+    kind: 'text',
+    flag: 'interval-log',
+    arg: 'FILE',
+    help: 'also write the latency of each timeline interval to FILE as an HdrHistogram interval log',
+  },
   json: { kind: 'flag', flag: 'json', help: 'print exactly one JSON object (the result) on stdout, nothing else' },
 } as const;
 

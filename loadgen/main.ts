@@ -1,10 +1,12 @@
 /** `npm run load -- --host H --port P [options]`: one load run, printed for people or as JSON. */
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { fail, parseOrExit } from '../lib/cli.js';
+import { NO_INTERVALS } from './autocannon-load.js';
 import { parseOptions, usageLines } from '../lib/option-table.js';
-import { runLoad } from './index.js';
+import { runLoadWith, type LoadRequest } from './instruments.js';
+import { formatIntervalLog } from './interval-log.js';
 import { LOAD_COMMAND_OPTIONS, LoadOptionsError } from './load-options.js';
 import { formatSummary, formatWarnings } from './format-result.js';
-import type { LoadOptions } from './types.js';
 
 const PROG = 'zenbench load';
 const EXIT_GRACE_MS = 2000;
@@ -19,13 +21,24 @@ ${usageLines(LOAD_COMMAND_OPTIONS)}`;
 interface LoadCommand {
   help: boolean;
   json: boolean;
-  options: LoadOptions;
+  /** Where the interval log goes, or undefined for none. */
+  intervalLog: string | undefined;
+  options: LoadRequest;
 }
 
 export function parseLoadCommand(argv: string[]): LoadCommand {
   const { values, help } = parseOptions(LOAD_COMMAND_OPTIONS, argv);
-  const { json, ...options } = values;
-  return { help, json, options };
+  const { json, intervalLog, ...options } = values;
+  return { help, json, intervalLog, options: { ...options, keepIntervals: intervalLog !== undefined } };
+}
+
+/** Creates (or empties) the log's file before the run, so that a bad path costs no load run. */
+function claimIntervalLog(file: string): void {
+  try {
+    closeSync(openSync(file, 'w'));
+  } catch (error) {
+    fail(PROG, `cannot write the interval log ${file}: ${(error as Error).message}; name a writable file`, 2);
+  }
 }
 
 async function main(): Promise<void> {
@@ -34,14 +47,26 @@ async function main(): Promise<void> {
     process.stdout.write(`${LOAD_USAGE}\n`);
     return;
   }
+  if (command.intervalLog !== undefined && command.options.instrument === 'autocannon') {
+    fail(PROG, NO_INTERVALS, 2);
+  }
+  if (command.intervalLog !== undefined) claimIntervalLog(command.intervalLog);
   let result;
   try {
-    result = await runLoad(command.options);
+    result = await runLoadWith(command.options, {});
   } catch (error) {
     if (error instanceof LoadOptionsError) fail(PROG, error.message, 2);
     throw error;
   }
-  if (command.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  const { intervals, ...shown } = result;
+  if (command.intervalLog !== undefined && intervals !== undefined) {
+    writeFileSync(
+      command.intervalLog,
+      formatIntervalLog(intervals, [`zenbench load ${process.argv.slice(2).join(' ')}`]),
+    );
+  }
+  // The intervals are in the log; the JSON result stays the size it was.
+  if (command.json) process.stdout.write(`${JSON.stringify(shown)}\n`);
   else process.stdout.write(formatSummary(result));
   for (const warning of formatWarnings(result)) process.stderr.write(`${PROG}: ${warning}\n`);
   process.exitCode = result.errorTotal > 0 ? 1 : 0;

@@ -14,6 +14,8 @@ export class OpenConnection extends ZenConnection {
   private readonly dueAt: Float64Array;
   /** When the next question not yet sent is due; questions go out in the order they fall due. */
   private nextDueAt: number;
+  /** Questions scheduled so far that fell due inside the measured window. */
+  private dueInWindow = 0;
 
   constructor(
     context: ConnectionContext,
@@ -34,12 +36,35 @@ export class OpenConnection extends ZenConnection {
     const room = this.capacity - this.outstanding;
     while (count < room && this.nextDueAt <= now) {
       this.dueAt[(first + count) % this.capacity] = this.nextDueAt;
+      if (this.context.recorder.inWindow(this.nextDueAt)) this.dueInWindow++;
       this.nextDueAt += this.nextGapMs();
       count++;
     }
     if (count === 0) return;
     this.send(count, now);
     this.context.recorder.sent(now, count);
+  }
+
+  /**
+   * How late, at `now`, the generator is with a question it had room to send: the server's
+   * slowness fills the pipeline and is not counted; only the generator's own delay is.
+   */
+  scheduleLagMs(now: number): number {
+    if (!this.connected || this.outstanding >= this.capacity) return 0;
+    return Math.max(0, now - this.nextDueAt);
+  }
+
+  /**
+   * Questions of this connection due in [start, end), sent or not: the schedule's own rate
+   * over the window, which a Poisson schedule makes differ from the target by chance. Called
+   * once the run is over; it walks the rest of the schedule up to `end`.
+   */
+  dueBetween(start: number, end: number): number {
+    while (this.nextDueAt < end) {
+      if (this.nextDueAt >= start) this.dueInWindow++;
+      this.nextDueAt += this.nextGapMs();
+    }
+    return this.dueInWindow;
   }
 
   protected opened(now: number): void {

@@ -28,6 +28,8 @@ export interface ThreadPlan {
   /** Measured answers after which this thread stops (0: duration only). */
   requestQuota: number;
   timeoutMs: number;
+  /** Keep a latency histogram per timeline bucket (LoadOptions.keepIntervals). */
+  keepIntervals: boolean;
 }
 
 /** CPU and event-loop use of one generator thread over its measured window. */
@@ -58,6 +60,10 @@ export interface ThreadReport {
   answers: number;
   /** Questions written in the measured window (open mode's achieved rate). */
   sentInWindow: number;
+  /** Open mode: questions the schedule put in the measured window, sent or not. */
+  dueInWindow: number;
+  /** Open mode: the largest delay of a question the generator had room to send, in ms. */
+  maxScheduleLagMs: number;
   /** Length of this thread's measured window in milliseconds. */
   windowMs: number;
   errors: ErrorCounts;
@@ -66,6 +72,8 @@ export interface ThreadReport {
   /** The window in buckets of timeline.bucketMs: answers, errors and the slowest answer (µs) of each. */
   timeline: { bucketMs: number; answers: number[]; errors: number[]; maxLatencyUs: number[] };
   histograms: EncodedHistograms;
+  /** With keepIntervals: when the window began (epoch ms) and each timeline bucket's latencies, encoded. */
+  intervals?: { windowStartEpochMs: number; histograms: string[] };
   usage: ThreadUsage;
 }
 
@@ -101,6 +109,7 @@ export function planThreads(options: LoadOptions): ThreadPlan[] {
       durationMs: options.durationS * 1000,
       requestQuota: options.requests === 0 ? 0 : Math.max(1, share(options.requests, options.threads, threadIndex)),
       timeoutMs: options.timeoutMs,
+      keepIntervals: options.keepIntervals === true,
     });
     firstConnection += connections;
   }

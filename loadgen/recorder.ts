@@ -1,10 +1,11 @@
 /**
  * One thread's tally of a run: latencies, answers and errors, kept only for the measured
  * window (errors are counted for the whole run, warm-up included, because a wrong answer is
- * wrong whenever it comes). Every method here is on the hot path and allocates nothing.
+ * wrong whenever it comes). Every method here is on the hot path and allocates nothing, but
+ * for the encoding of an interval's histogram once per interval when those are kept.
  */
 import type { Histogram } from 'hdr-histogram-js';
-import { newLatencyHistogram } from './histogram.js';
+import { encodeHistogram, newLatencyHistogram } from './histogram.js';
 import type { ErrorCounts } from './types.js';
 
 export type ErrorKind = keyof ErrorCounts;
@@ -38,6 +39,8 @@ export class Recorder {
   };
   answers = 0;
   sentInWindow = 0;
+  /** Open mode: the largest delay, in the window, of a question the generator had room to send (ms). */
+  maxScheduleLagMs = 0;
   readonly perSecondAnswers: Int32Array;
   readonly perSecondErrors: Int32Array;
   /** The same in finer buckets (timelineBucketMs), with the slowest answer of each, in µs. */
@@ -47,6 +50,14 @@ export class Recorder {
   readonly bucketMaxLatencyUs: Float64Array;
   /** Where the window ends: its planned end, or earlier when the request quota is met. */
   windowEnd: number;
+  /**
+   * With interval histograms kept: each bucket's latencies, encoded as the bucket is left
+   * (answers come in time order within a thread, so a bucket once left gets no more), and
+   * the one histogram of the bucket being filled; null when they are not kept.
+   */
+  private readonly intervals: string[] | null;
+  private readonly intervalLatency: Histogram | null;
+  private intervalBucket = 0;
 
   /**
    * @param windowStart, windowEnd the measured window in performance.now() milliseconds.
@@ -58,6 +69,7 @@ export class Recorder {
     windowEnd: number,
     private readonly quota: number,
     private readonly onQuota: () => void,
+    keepIntervals = false,
   ) {
     this.windowEnd = windowEnd;
     const seconds = Math.max(1, Math.ceil((windowEnd - windowStart) / 1000));
@@ -68,6 +80,19 @@ export class Recorder {
     this.bucketAnswers = new Int32Array(buckets);
     this.bucketErrors = new Int32Array(buckets);
     this.bucketMaxLatencyUs = new Float64Array(buckets);
+    this.intervals = keepIntervals ? [] : null;
+    this.intervalLatency = keepIntervals ? newLatencyHistogram() : null;
+  }
+
+  /**
+   * The encoded latency histogram of each of the first `buckets` buckets (an empty one for a
+   * bucket without answers, so that a stall shows as an interval with none). Null when the
+   * recorder was not asked to keep them. Call once, at the end of the run.
+   */
+  intervalHistograms(buckets: number): string[] | null {
+    if (this.intervals === null || this.intervalLatency === null) return null;
+    this.closeIntervalsBefore(buckets);
+    return this.intervals.slice(0, buckets);
   }
 
   /** A correct answer that arrived at `now`, `latencyMs` after its question. */
@@ -97,6 +122,14 @@ export class Recorder {
     this.conversation.recordValue(Math.round(conversationMs * 1000));
   }
 
+  inWindow(time: number): boolean {
+    return time >= this.windowStart && time < this.windowEnd;
+  }
+
+  scheduleLag(now: number, lagMs: number): void {
+    if (this.inWindow(now) && lagMs > this.maxScheduleLagMs) this.maxScheduleLagMs = lagMs;
+  }
+
   sent(now: number, count: number): void {
     if (now >= this.windowStart && now < this.windowEnd) this.sentInWindow += count;
   }
@@ -115,9 +148,23 @@ export class Recorder {
     const bucket = Math.floor((now - this.windowStart) / this.bucketMs);
     this.bucketAnswers[bucket]!++;
     if (latencyUs > this.bucketMaxLatencyUs[bucket]!) this.bucketMaxLatencyUs[bucket] = latencyUs;
+    if (this.intervalLatency !== null) {
+      if (bucket !== this.intervalBucket) this.closeIntervalsBefore(bucket);
+      this.intervalLatency.recordValue(latencyUs);
+    }
     if (++this.answers === this.quota) {
       this.windowEnd = now;
       this.onQuota();
+    }
+  }
+
+  /** Encodes the bucket being filled and every empty one up to `bucket`, which becomes the one filled. */
+  private closeIntervalsBefore(bucket: number): void {
+    if (this.intervals === null || this.intervalLatency === null) return;
+    while (this.intervalBucket < bucket) {
+      this.intervals.push(encodeHistogram(this.intervalLatency));
+      this.intervalLatency.reset();
+      this.intervalBucket++;
     }
   }
 }

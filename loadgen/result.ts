@@ -1,7 +1,7 @@
 /** Turns the reports of a run's threads into the one LoadResult the caller gets. */
 import { encodeHistogram, mergeEncodedHistograms, summarizeHistogram } from './histogram.js';
 import type { ThreadReport } from './plan.js';
-import type { ErrorCounts, LatencySummary, LoadOptions, LoadResult, Timeline } from './types.js';
+import type { ErrorCounts, IntervalHistograms, LatencySummary, LoadOptions, LoadResult, Timeline } from './types.js';
 
 /**
  * A generator thread that wanted more than this fraction of a core was the bottleneck, not
@@ -53,12 +53,18 @@ export function buildResult(options: LoadOptions, reports: readonly ThreadReport
     },
     histogram: encodeHistogram(latency),
   };
+  const timeline = result.timeline;
+  const intervals = timeline === undefined ? null : mergeIntervals(reports, timeline.bucketMs, windowMs);
+  if (intervals !== null) result.intervals = intervals;
   if (options.mode === 'open') {
     result.uncorrectedLatencyUs = mergedSummary(reports.map((report) => report.histograms.uncorrected));
     result.targetRate = options.rate;
     result.arrivals = options.arrivals;
     const sent = sum(reports.map((report) => report.sentInWindow));
     result.achievedRate = durationS > 0 ? round(sent / durationS, 1) : 0;
+    const due = sum(reports.map((report) => report.dueInWindow));
+    result.scheduledRate = durationS > 0 ? round(due / durationS, 1) : 0;
+    result.scheduleLagUs = Math.round(1000 * Math.max(...reports.map((report) => report.maxScheduleLagMs)));
   }
   if (options.mode === 'conversation') {
     result.connectLatencyUs = mergedSummary(reports.map((report) => report.histograms.connect));
@@ -69,6 +75,27 @@ export function buildResult(options: LoadOptions, reports: readonly ThreadReport
 
 function mergedSummary(encoded: ReadonlyArray<string | undefined>): LatencySummary {
   return summarizeHistogram(mergeEncodedHistograms(encoded.filter((text): text is string => text !== undefined)));
+}
+
+/** Every thread had the same window and buckets: the i-th interval is all threads' i-th, added. */
+function mergeIntervals(
+  reports: readonly ThreadReport[],
+  bucketMs: number,
+  windowMs: number,
+): IntervalHistograms | null {
+  const kept = reports.flatMap((report) => (report.intervals === undefined ? [] : [report.intervals]));
+  const first = kept[0];
+  if (first === undefined) return null;
+  const length = Math.max(...kept.map((intervals) => intervals.histograms.length));
+  const histograms: string[] = [];
+  for (let index = 0; index < length; index++) {
+    const parts = kept.flatMap((intervals) => {
+      const encoded = intervals.histograms[index];
+      return encoded === undefined ? [] : [encoded];
+    });
+    histograms.push(parts.length === 1 ? parts[0]! : encodeHistogram(mergeEncodedHistograms(parts)));
+  }
+  return { windowStartEpochMs: first.windowStartEpochMs, bucketMs, windowMs, histograms };
 }
 
 function sumErrors(all: readonly ErrorCounts[]): ErrorCounts {

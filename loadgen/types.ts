@@ -40,6 +40,12 @@ export interface LoadOptions {
   threads: number;
   /** Targets other than loopback are refused unless this is set. */
   allowRemote: boolean;
+  /**
+   * Keep a latency histogram per timeline bucket and return them as `intervals` (for an
+   * HdrHistogram interval log, interval-log.ts). Off unless asked: not a command-line option of
+   * its own (`npm run load -- --interval-log FILE` sets it).
+   */
+  keepIntervals?: boolean;
 }
 
 /** Percentiles in microseconds, read from an HDR histogram. */
@@ -110,6 +116,16 @@ export interface LoadResult {
   /** Open mode only: how the questions were spaced. */
   arrivals?: Arrivals;
   achievedRate?: number;
+  /**
+   * Open mode only: questions the schedule put in the window per second, sent or not. With
+   * Poisson arrivals it differs from targetRate by chance; achievedRate is judged against it.
+   */
+  scheduledRate?: number;
+  /**
+   * Open mode only: how far behind its own schedule the generator fell, in µs: the largest
+   * delay of a question it had room to send (a full pipeline is the server's doing, not counted).
+   */
+  scheduleLagUs?: number;
   /** Conversation mode only: TCP connect time and whole-conversation latency. */
   connectLatencyUs?: LatencySummary;
   conversationLatencyUs?: LatencySummary;
@@ -129,4 +145,19 @@ export interface LoadResult {
   loadgenCpu: LoadgenCpu;
   /** The merged latency histogram, hdr-histogram-js base64 compressed encoding. */
   histogram: string;
+  /** Only with keepIntervals: the latency histogram of each timeline bucket. */
+  intervals?: IntervalHistograms;
+}
+
+/**
+ * The latencies of each timeline bucket, every thread's merged: histograms[i] (hdr-histogram-js
+ * base64 compressed, µs, corrected in open mode) covers [i * bucketMs, (i + 1) * bucketMs) from
+ * windowStartEpochMs, the last one possibly partial; a bucket without answers has an empty one.
+ */
+export interface IntervalHistograms {
+  windowStartEpochMs: number;
+  bucketMs: number;
+  /** Length of the measured window, ms: where the last interval ends. */
+  windowMs: number;
+  histograms: string[];
 }

@@ -15,6 +15,8 @@ export interface LaunchOptions extends Partial<OptionValues<typeof SERVER_OPTION
   architecture: string;
   /** Put before node, e.g. ['taskset', '-c', '0']; it must exec node in place. */
   commandPrefix?: string[];
+  /** The node binary to run the server with (bench --node); the host's own when absent. */
+  execPath?: string;
   nodeArgs?: string[];
   /** Another entry script in place of the zenbench server (tests use fakes). */
   entry?: string;
@@ -63,7 +65,7 @@ export async function launchServer(options: LaunchOptions): Promise<LaunchedServ
   const child = startChild({
     command: [
       ...(options.commandPrefix ?? []),
-      process.execPath,
+      options.execPath ?? process.execPath,
       ...(options.nodeArgs ?? []),
       options.entry ?? SERVER_ENTRY,
       ...serverArguments(options),

@@ -5,7 +5,11 @@ import { fail, parseOrExit } from '../lib/cli.js';
 import { parseServerCommand, serverUsage } from './server-options.js';
 import { endGrace, ListenError, SHUTDOWN_GRACE_MS } from './shared/listener.js';
 import { startWatchdog } from './shared/watchdog.js';
+import { unrunnableReason } from './shared/architecture.js';
 import { faultText } from './shared/fault.js';
+import { hostNodeLine } from '../lib/node-runtimes.js';
+import { runUnderNode } from './run-under-node.js';
+import { fileURLToPath } from 'node:url';
 import { serviceTimeMean, serviceTimeText } from './shared/service-time.js';
 
 const PROG = 'zenbench server';
@@ -25,7 +29,23 @@ async function main(): Promise<void> {
   }
   const architecture = findArchitecture(command.architecture);
   if (architecture === undefined) fail(PROG, `unknown architecture '${command.architecture}'`, 2);
+  const unrunnable = unrunnableReason(architecture);
+  if (unrunnable !== null) fail(PROG, `${unrunnable}: run it with a newer node`, 2);
   const { options } = command;
+  if (options.node !== undefined) {
+    const [line, ...more] = options.node;
+    if (line === undefined || more.length > 0)
+      fail(PROG, '--node takes one Node release line for a server, e.g. 24', 2);
+    if (line !== hostNodeLine()) {
+      const say = (text: string): void => void process.stderr.write(`${PROG}: ${text}\n`);
+      try {
+        process.exitCode = await runUnderNode(line, fileURLToPath(import.meta.url), process.argv.slice(2), say);
+      } catch (error) {
+        fail(PROG, error instanceof Error ? error.message : String(error), 1);
+      }
+      return;
+    }
+  }
   startWatchdog(PROG, SHUTDOWN_GRACE_MS, SHUTDOWN_KILL_MS, endGrace);
 
   let server;
@@ -60,6 +80,7 @@ async function main(): Promise<void> {
     pid: process.pid,
     workers: architecture.takes.includes('workers') ? options.workers : 1,
     ...(architecture.takes.includes('schedule') ? { schedule: options.schedule } : {}),
+    ...(architecture.takes.includes('threads') ? { threads: options.threads } : {}),
     // The means, as numbers, for readers from before distributions; the specs say how they are drawn.
     cpuUs: serviceTimeMean(options.cpuUs),
     ioMs: serviceTimeMean(options.ioMs),

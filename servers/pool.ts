@@ -12,7 +12,13 @@ import type { Architecture } from './shared/architecture.js';
 import { meetFault, type Fault } from './shared/fault.js';
 import type { Asker } from './shared/service.js';
 import { serveConcurrently } from './shared/listener.js';
-import { serviceCosts, type ServiceCosts, type ServiceTime } from './shared/service-time.js';
+import {
+  processNumber,
+  serviceCosts,
+  setProcessNumber,
+  type ServiceCosts,
+  type ServiceTime,
+} from './shared/service-time.js';
 import { adoptWorkControl, blockThread, burnCpu, workControl } from './shared/work.js';
 
 interface PoolWork {
@@ -23,6 +29,8 @@ interface PoolWork {
   workers: number;
   /** Shared with the main thread, so that a shutdown out of time cuts off the threads' work too. */
   control: SharedArrayBuffer;
+  /** The pool's process within its server (a cluster-pool worker's id), for the threads' streams. */
+  process: number;
 }
 
 /**
@@ -41,7 +49,10 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-if (!isMainThread) adoptWorkControl((workerData as PoolWork).control);
+if (!isMainThread) {
+  adoptWorkControl((workerData as PoolWork).control);
+  setProcessNumber((workerData as PoolWork).process);
+}
 /** This thread's draws of its questions' costs, from a stream of its own (service-time.ts). */
 const cost: ServiceCosts | null = isMainThread ? null : serviceCosts(workerData as PoolWork);
 
@@ -86,6 +97,7 @@ export const poolArchitecture: Architecture = {
         fault: options.fault,
         workers: options.workers,
         control: workControl(),
+        process: processNumber(),
       } satisfies PoolWork,
     });
     // A thread that cannot be started again (say, at the file-descriptor limit) must not take

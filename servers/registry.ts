@@ -6,17 +6,44 @@ import { asyncArchitecture } from './async.js';
 import { blockingArchitecture } from './blocking.js';
 import { clusterArchitecture } from './cluster.js';
 import { poolArchitecture } from './pool.js';
-import type { Architecture } from './shared/architecture.js';
+import { clusterPoolArchitecture } from './cluster-pool.js';
+import { inetdArchitecture } from './inetd.js';
+import { reuseportArchitecture } from './reuseport.js';
+import { unrunnableReason, type Architecture } from './shared/architecture.js';
 
 export const ARCHITECTURES: readonly Architecture[] = [
   blockingArchitecture,
   poolArchitecture,
   clusterArchitecture,
   asyncArchitecture,
+  reuseportArchitecture,
+  inetdArchitecture,
+  clusterPoolArchitecture,
 ];
 
 export const ARCHITECTURE_NAMES: readonly string[] = ARCHITECTURES.map((architecture) => architecture.name);
 
 export function findArchitecture(name: string): Architecture | undefined {
   return ARCHITECTURES.find((architecture) => architecture.name === name);
+}
+
+/** The architectures this Node can run. */
+export function runnableArchitectures(): readonly Architecture[] {
+  return ARCHITECTURES.filter((architecture) => unrunnableReason(architecture) === null);
+}
+
+/** Names split into those this Node runs and those it cannot, each of the latter with its reason. */
+export function splitRunnable(names: readonly string[]): {
+  runnable: string[];
+  leftOut: { name: string; reason: string }[];
+} {
+  const runnable: string[] = [];
+  const leftOut: { name: string; reason: string }[] = [];
+  for (const name of names) {
+    const architecture = findArchitecture(name);
+    const reason = architecture === undefined ? null : unrunnableReason(architecture);
+    if (reason === null) runnable.push(name);
+    else leftOut.push({ name, reason });
+  }
+  return { runnable, leftOut };
 }

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { architectureArgument } from '../lib/cli.js';
 import { parseOptions, usageLines } from '../lib/option-table.js';
+import { NODE_OPTION } from '../lib/node-runtimes.js';
 import { PROTOCOL_OPTION } from '../protocol/protocol-names.js';
 import type { ServerOptions } from './shared/architecture.js';
 import { FAULT_SYNTAX, parseFault } from './shared/fault.js';
@@ -30,7 +31,16 @@ export const SERVER_OPTIONS = {
     min: 1,
     max: 1024,
     defaultLabel: 'available parallelism',
-    help: 'pool threads or cluster processes',
+    help: 'pool threads, or processes (cluster, cluster-pool, reuseport), or the cap on live per-connection processes (inetd)',
+  },
+  threads: {
+    kind: 'integer',
+    flag: 'threads',
+    arg: 'N',
+    default: 2,
+    min: 1,
+    max: 64,
+    help: 'cluster-pool only: pool threads in each worker process',
   },
   schedule: {
     kind: 'choice',
@@ -83,6 +93,11 @@ export const SERVER_OPTIONS = {
     help: `a deliberate defect, for the fault suite: ${FAULT_SYNTAX}; crash:N makes one question in N (per server process) throw an uncaught error in the thread working it out, stall:N:MS makes one in N block its thread for MS ms`,
   },
   verbose: { kind: 'flag', flag: 'verbose', help: 'log every connection on stderr (distorts measurements)' },
+  node: {
+    ...NODE_OPTION,
+    arg: 'LINE',
+    help: 'run under this Node release line (one), installed on first use into .cache/node from the npm registry: the command starts the server under it and passes signals and the exit code on',
+  },
 } as const;
 
 export function serverUsage(architectureNames: readonly string[]): string {

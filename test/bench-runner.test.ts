@@ -141,6 +141,62 @@ describe('runner failure handling', () => {
     for (const pid of launchedPids) assert.equal(isAlive(pid), false, `server ${pid} is gone`);
   });
 
+  it('hands each round’s interval histograms of our generator’s points to saveIntervals, not to the results', async () => {
+    const saved: string[] = [];
+    const asked: boolean[] = [];
+    const intervals = { windowStartEpochMs: 0, bucketMs: 100, windowMs: 200, histograms: ['', ''] };
+    const settings: RunnerSettings = {
+      ...DEFAULT_RUNNER_TIMINGS,
+      launch: (options) =>
+        launchServer({
+          ...options,
+          entry: FAKE_SERVER,
+          env: { ...process.env, FAKE_SERVER_BEHAVIOUR: 'well-behaved' },
+        }),
+      runLoad: async (request) => {
+        asked.push(request.keepIntervals === true);
+        const load = await fakeLoad(request, {});
+        return request.keepIntervals === true ? { ...load, intervals } : load;
+      },
+      loadgenPid: () => 0,
+      serverCommandPrefix: [],
+      workers: undefined,
+      saveIntervals: (point, repetition, kept) => {
+        assert.equal(kept, intervals);
+        saved.push(`${point.id} r${repetition}`);
+      },
+    };
+    const workload = findWorkload('none');
+    const pattern = findPattern('persistent');
+    assert.ok(workload && pattern);
+    const [ours] = planPoints({
+      architectures: ['well-behaved'],
+      workloads: [workload],
+      patterns: [pattern],
+      connections: [2],
+      warmupS: 0,
+      durationS: 0.1,
+    });
+    assert.ok(ours);
+    // autocannon keeps no intervals: its point is not asked for them.
+    const theirs = {
+      ...ours,
+      id: `${ours.id}/http@autocannon`,
+      protocol: 'http' as const,
+      instrument: 'autocannon' as const,
+    };
+    const results = await runSuite([ours, theirs], 2, settings);
+    assert.deepEqual(saved, [`${ours.id} r1`, `${ours.id} r2`]);
+    assert.deepEqual(asked.filter(Boolean).length, 2);
+    for (const point of results) {
+      for (const repetition of point.repetitions) {
+        assert.equal(repetition.status, 'ok', JSON.stringify(repetition.failure));
+        assert.equal(repetition.load?.intervals, undefined, 'the results file keeps no intervals');
+      }
+    }
+    assert.equal(liveChildCount(), 0);
+  });
+
   it('stops the running server and exits 130 when the bench is interrupted', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'zenbench-interrupt-'));
     after(() => rmSync(out, { recursive: true, force: true }));

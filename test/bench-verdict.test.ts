@@ -37,6 +37,8 @@ function point(architecture: string, throughputs: number[], failedAt = -1): Poin
   return {
     id: `${architecture}/none/persistent/c16`,
     architecture,
+    runtime: 'node20',
+    node: 'v20.20.2',
     protocol: 'tcp',
     instrument: 'zenbench',
     workload: { name: 'none', label: 'no work', cpuUs: 0, ioMs: 0 },

@@ -11,12 +11,10 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVER_ENTRY, type LaunchedServer, type LaunchOptions } from '../servers/launch.js';
-import { ARCHITECTURE_NAMES } from '../servers/registry.js';
 import { isAlive, listProcessTree, sampleTreeRss } from '../lib/process-tree.js';
 import { serverFixture } from './helpers/server-fixture.js';
 import { openFds, TestClient } from './helpers/zen-client.js';
-
-const CONCURRENT = ARCHITECTURE_NAMES.filter((name) => name !== 'blocking');
+import { CONCURRENT_NAMES, RUNNABLE_NAMES } from './helpers/architectures.js';
 
 const { start, connect } = serverFixture();
 
@@ -40,7 +38,7 @@ async function eventually(condition: () => boolean, timeoutMs: number, what: str
 }
 
 describe('a connection told to finish still sees its peer close', () => {
-  for (const architecture of ARCHITECTURE_NAMES) {
+  for (const architecture of RUNNABLE_NAMES) {
     test(`${architecture}: clients refused for a too-long question leave no descriptor behind (--idle-timeout-s 0)`, async () => {
       const server = await start({ architecture, workers: 2, idleTimeoutS: 0 });
       const tree = (): number[] => listProcessTree(server.pid);
@@ -90,11 +88,12 @@ describe('a connection told to finish still sees its peer close', () => {
 });
 
 describe('SIGTERM answers every question read before it', () => {
-  for (const architecture of ARCHITECTURE_NAMES) {
+  for (const architecture of RUNNABLE_NAMES) {
     test(`${architecture}: pipelined batches in flight are answered in full, then the connections close`, async () => {
       const questions = 600;
-      // The blocking server would not read a second connection before the first one closes.
-      const connections = architecture === 'blocking' ? 1 : 4;
+      // The blocking server would not read a second connection before the first one closes,
+      // nor inetd one past its --workers live processes.
+      const connections = architecture === 'blocking' ? 1 : architecture === 'inetd' ? 2 : 4;
       const server = await start({ architecture, workers: 2, cpuUs: 100 });
       const many = await Promise.all(Array.from({ length: connections }, () => connect(server)));
       // One write of 13 KB: the server reads it at once, and an answer proves it has.
@@ -118,8 +117,11 @@ describe('shutdown is bounded by 5 s whatever the work', () => {
     pool: { options: { ioMs: 2000, workers: 2 }, batch: 100 },
     cluster: { options: { cpuUs: 20_000, workers: 2 }, batch: 500 },
     async: { options: { cpuUs: 20_000 }, batch: 500 },
+    reuseport: { options: { cpuUs: 20_000, workers: 2 }, batch: 500 },
+    inetd: { options: { cpuUs: 20_000, workers: 2 }, batch: 500 },
+    'cluster-pool': { options: { ioMs: 2000, workers: 2, threads: 2 }, batch: 100 },
   };
-  for (const architecture of ARCHITECTURE_NAMES) {
+  for (const architecture of RUNNABLE_NAMES) {
     const { options, batch } = busy[architecture] ?? { options: {}, batch: 1 };
 
     test(`${architecture}: exits 0 within 5 s of SIGTERM, saying on stderr what it cut off`, async () => {
@@ -163,7 +165,7 @@ describe('shutdown is bounded by 5 s whatever the work', () => {
 });
 
 describe('work and memory are bounded', () => {
-  for (const architecture of CONCURRENT) {
+  for (const architecture of CONCURRENT_NAMES) {
     test(`${architecture}: questions of clients that reset are not worked out`, async () => {
       const server = await start({ architecture, workers: 2, ioMs: 50 });
       const gone = await Promise.all(Array.from({ length: 16 }, () => connect(server)));
@@ -212,7 +214,7 @@ describe('work and memory are bounded', () => {
 });
 
 describe('a question must arrive within --question-timeout-s', () => {
-  for (const architecture of ARCHITECTURE_NAMES) {
+  for (const architecture of RUNNABLE_NAMES) {
     test(`${architecture}: a question dribbled byte by byte is cut off after the deadline, not the idle timeout`, async () => {
       const server = await start({ architecture, workers: 2, idleTimeoutS: 5, questionTimeoutS: 1 });
       const client = await connect(server);
@@ -230,7 +232,7 @@ describe('a question must arrive within --question-timeout-s', () => {
 });
 
 describe('signals', () => {
-  for (const architecture of ARCHITECTURE_NAMES) {
+  for (const architecture of RUNNABLE_NAMES) {
     test(`${architecture}: SIGUSR1 opens no inspector, SIGHUP stops gracefully`, async () => {
       const server = await start({ architecture, workers: 2 });
       const stdout: string[] = [];
@@ -282,7 +284,7 @@ describe('signals', () => {
 });
 
 describe('at the file-descriptor limit', () => {
-  for (const architecture of ARCHITECTURE_NAMES) {
+  for (const architecture of RUNNABLE_NAMES) {
     test(`${architecture}: says so on stderr and serves again once clients leave`, async () => {
       const server = await start({ architecture, workers: 2, commandPrefix: ['prlimit', '--nofile=64:64'] });
       const limits = readFileSync(`/proc/${server.pid}/limits`, 'utf8');

@@ -4,9 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { launchServer, SERVER_ENTRY, type LaunchedServer } from '../servers/launch.js';
-import { ARCHITECTURE_NAMES } from '../servers/registry.js';
 import { isAlive, listProcessTree } from '../lib/process-tree.js';
+import { findArchitecture, splitRunnable } from '../servers/registry.js';
+import { unrunnableReason } from '../servers/shared/architecture.js';
 import { TestClient } from './helpers/zen-client.js';
+import { RUNNABLE_NAMES } from './helpers/architectures.js';
 
 /** A process's descendants: a cluster primary's workers. */
 const childPids = (pid: number): number[] => listProcessTree(pid).slice(1);
@@ -22,7 +24,7 @@ function runServerCli(args: string[]): { status: number | null; stdout: string; 
 }
 
 describe('SIGTERM stops every server gracefully', () => {
-  for (const architecture of ARCHITECTURE_NAMES) {
+  for (const architecture of RUNNABLE_NAMES) {
     test(`${architecture} answers what is in flight, exits 0 promptly, leaves no process`, async () => {
       const server = await launchServer({ architecture, workers: 2, ioMs: 300 });
       started.push(server);
@@ -148,6 +150,36 @@ describe('cluster', () => {
   });
 });
 
+describe('an architecture that needs a newer Node', () => {
+  const reuseport = findArchitecture('reuseport');
+  assert.ok(reuseport !== undefined);
+
+  test('says which version it needs, and runs from that version on', () => {
+    assert.equal(unrunnableReason(reuseport, '20.20.2'), 'reuseport needs Node 22.12.0 or newer (this is 20.20.2)');
+    assert.match(unrunnableReason(reuseport, '22.11.9') ?? '', /needs Node 22\.12\.0/);
+    assert.equal(unrunnableReason(reuseport, '22.12.0'), null);
+    assert.equal(unrunnableReason(reuseport, '24.1.0'), null);
+    assert.equal(unrunnableReason(reuseport, '100.0.0'), null);
+  });
+
+  test(
+    'on an older Node the server refuses in one line, exit 2',
+    { skip: unrunnableReason(reuseport) === null },
+    () => {
+      const result = runServerCli(['reuseport', '--port', '0']);
+      assert.equal(result.status, 2);
+      assert.match(result.stderr, /reuseport needs Node 22\.12\.0 or newer/);
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    },
+  );
+
+  test('the bench is told why it is left out', () => {
+    const { runnable, leftOut } = splitRunnable(['async', 'reuseport']);
+    if (unrunnableReason(reuseport) === null) assert.deepEqual(runnable, ['async', 'reuseport']);
+    else assert.deepEqual(leftOut, [{ name: 'reuseport', reason: unrunnableReason(reuseport) }]);
+  });
+});
+
 describe('the listening line', () => {
   test('names the architecture, address, port and pid', async () => {
     const server = await launchServer({ architecture: 'pool', workers: 3, cpuUs: 5, ioMs: 1 });
@@ -172,7 +204,7 @@ describe("a user's mistakes get one line and a non-zero exit", () => {
     ['a negative --cpu-us', ['async', '--cpu-us', '-1'], /--cpu-us/],
     ['a word for --io-ms', ['async', '--io-ms', 'lots'], /--io-ms/],
     ['a bad --schedule', ['cluster', '--schedule', 'random'], /--schedule must be one of rr, none/],
-    ['an unknown option', ['async', '--threads', '4'], /--threads/],
+    ['an unknown option', ['async', '--processes', '4'], /--processes/],
   ];
   for (const [what, args, message] of cases) {
     test(what, () => {
@@ -186,7 +218,7 @@ describe("a user's mistakes get one line and a non-zero exit", () => {
   test('a port in use says so and exits 1', async () => {
     const server = await launchServer({ architecture: 'async' });
     started.push(server);
-    for (const architecture of ARCHITECTURE_NAMES) {
+    for (const architecture of RUNNABLE_NAMES) {
       const result = runServerCli([architecture, '--port', String(server.port), '--workers', '1']);
       assert.equal(result.status, 1, `${architecture}: ${result.stderr}`);
       assert.match(result.stderr, new RegExp(`port ${server.port} is in use`), architecture);

@@ -5,10 +5,16 @@
  * settings are stored in the baseline, and a baseline recorded with other settings is refused
  * (re-record it).
  */
-import { ARCHITECTURE_NAMES } from '../../servers/registry.js';
 import { fixedServiceTime } from '../../servers/shared/service-time.js';
 import { pointId as benchPointId } from '../shared/plan.js';
-import { findPattern, findSuite, findWorkload, type Suite, type TrafficPattern } from '../shared/scenarios.js';
+import {
+  BOOK_ARCHITECTURES,
+  findPattern,
+  findSuite,
+  findWorkload,
+  type Suite,
+  type TrafficPattern,
+} from '../shared/scenarios.js';
 
 function declared<T>(found: T | undefined, what: string): T {
   if (found === undefined) throw new Error(`bench/shared/scenarios.ts declares no ${what}`);
@@ -131,7 +137,7 @@ export function pointId(architecture: string, workload: CheckWorkload): string {
 }
 
 export function checkPoints(
-  architectures: readonly string[] = ARCHITECTURE_NAMES,
+  architectures: readonly string[] = BOOK_ARCHITECTURES,
   workloads: readonly CheckWorkload[] = CHECK_WORKLOADS,
 ): CheckPoint[] {
   return architectures.flatMap((architecture) =>

@@ -21,6 +21,7 @@ import type {
 } from '../report/results-format.js';
 import { judgeAll, type GroupVerdict } from '../report/verdict.js';
 import { median, medianOrNull } from '../../lib/stats.js';
+import { runtimeSuffix } from '../shared/plan.js';
 
 export const SIGNIFICANCE_LEVEL = 0.1;
 
@@ -99,8 +100,10 @@ function agreementOf(a: BenchResults, b: BenchResults): Agreement {
     if (inside(summaryA.throughput, summaryB.intervals.throughput)) mediansInside++;
   }
   const groupKey = (verdict: GroupVerdict): string => `${verdict.workload}/${verdict.pattern}/c${verdict.connections}`;
-  const winnersB = new Map(judgeAll(b.points).map((verdict) => [groupKey(verdict), verdict.best]));
-  const conflictingWinners = judgeAll(a.points).flatMap((verdict) => {
+  // The sweeps' steps are judged by capacity, not by a winner per step (open-capacity.ts).
+  const closed = (points: readonly PointResult[]): PointResult[] => points.filter((point) => point.open === undefined);
+  const winnersB = new Map(judgeAll(closed(b.points)).map((verdict) => [groupKey(verdict), verdict.best]));
+  const conflictingWinners = judgeAll(closed(a.points)).flatMap((verdict) => {
     const winnerB = winnersB.get(groupKey(verdict));
     return verdict.best !== null && winnerB !== null && winnerB !== undefined && winnerB !== verdict.best
       ? [{ group: groupKey(verdict), a: verdict.best, b: winnerB }]
@@ -194,12 +197,49 @@ const COMPARED_ENVIRONMENT: readonly (keyof BenchEnvironment)[] = [
   'arch',
 ];
 
+/** A point's id without its @nodeNN: the same point under another Node. */
+function baseId(point: PointResult): string {
+  const suffix = runtimeSuffix(point);
+  return suffix === '' ? point.id : point.id.slice(0, -suffix.length);
+}
+
+/**
+ * B's points under A's ids: the same id, or else the same point under another Node where each
+ * run has that point under one Node only (a run on Node 22 against one on Node 24).
+ */
+function pairedPoints(a: BenchResults, b: BenchResults): Map<string, PointResult> {
+  const byId = new Map(b.points.map((point) => [point.id, point]));
+  const count = (points: readonly PointResult[]): Map<string, number> => {
+    const counts = new Map<string, number>();
+    for (const point of points) counts.set(baseId(point), (counts.get(baseId(point)) ?? 0) + 1);
+    return counts;
+  };
+  const countA = count(a.points);
+  const countB = count(b.points);
+  const byBase = new Map(b.points.map((point) => [baseId(point), point]));
+  const paired = new Map<string, PointResult>();
+  for (const point of a.points) {
+    const same = byId.get(point.id);
+    const base = baseId(point);
+    const other = countA.get(base) === 1 && countB.get(base) === 1 ? byBase.get(base) : undefined;
+    const match = same ?? other;
+    if (match !== undefined) paired.set(point.id, match);
+  }
+  return paired;
+}
+
+/** The servers' Nodes of a run, e.g. "v22.23.3, v24.21.0". */
+function serverNodes(results: BenchResults): string {
+  return [...new Set(results.points.map((point) => point.node))].join(', ');
+}
+
 export function compareResults(a: BenchResults, b: BenchResults): ComparisonReport {
   const pointsA = new Map(a.points.map((point) => [point.id, point]));
-  const pointsB = new Map(b.points.map((point) => [point.id, point]));
+  const pairs = pairedPoints(a, b);
+  const pairedInB = new Set([...pairs.values()].map((point) => point.id));
   const points: PointComparison[] = [];
   for (const [id, pointA] of pointsA) {
-    const pointB = pointsB.get(id);
+    const pointB = pairs.get(id);
     if (pointB === undefined) continue;
     points.push({
       id,
@@ -215,6 +255,9 @@ export function compareResults(a: BenchResults, b: BenchResults): ComparisonRepo
   const environmentDifferences = COMPARED_ENVIRONMENT.filter(
     (field) => String(a.environment[field]) !== String(b.environment[field]),
   ).map((field) => `${field}: ${String(a.environment[field])} vs ${String(b.environment[field])}`);
+  if (serverNodes(a) !== serverNodes(b)) {
+    environmentDifferences.push(`the servers' Node: ${serverNodes(a)} vs ${serverNodes(b)}`);
+  }
   if (a.options.pin.applied !== b.options.pin.applied) {
     environmentDifferences.push(`pinned: ${String(a.options.pin.applied)} vs ${String(b.options.pin.applied)}`);
   }
@@ -226,8 +269,8 @@ export function compareResults(a: BenchResults, b: BenchResults): ComparisonRepo
   const sameWay = Math.max(up, beyond.length - up);
   return {
     points,
-    onlyInA: [...pointsA.keys()].filter((id) => !pointsB.has(id)),
-    onlyInB: [...pointsB.keys()].filter((id) => !pointsA.has(id)),
+    onlyInA: [...pointsA.keys()].filter((id) => !pairs.has(id)),
+    onlyInB: b.points.map((point) => point.id).filter((id) => !pairedInB.has(id)),
     environmentDifferences,
     medianThroughputChangePercent: medianOrNull(changes),
     wholeRunShifted: changes.length >= 2 && sameWay >= (2 / 3) * changes.length,

@@ -4,6 +4,7 @@ import { UsageError } from '../../lib/cli.js';
 import { parseOptions, usageLines } from '../../lib/option-table.js';
 import { LOAD_OPTIONS } from '../../loadgen/load-options.js';
 import { SERVER_OPTIONS } from '../../servers/server-options.js';
+import { BOOK_ARCHITECTURES } from '../shared/scenarios.js';
 import { FAULTS_DIR } from '../shared/paths.js';
 import { FAULT_SCENARIOS } from './fault-scenarios.js';
 import type { FaultSuiteOptions } from './fault-record.js';
@@ -18,8 +19,8 @@ export function faultsOptionTable(architectures: readonly string[]) {
       flag: 'servers',
       arg: 'LIST',
       choices: architectures,
-      defaultLabel: `all: ${architectures.join(',')}`,
-      help: 'architectures, comma-separated',
+      defaultLabel: BOOK_ARCHITECTURES.join(','),
+      help: `architectures, comma-separated: ${architectures.join(',')}`,
     },
     faults: {
       kind: 'words',
@@ -146,7 +147,7 @@ export function parseFaultsOptions(argv: string[], knownArchitectures: readonly 
   const command: FaultsCommand = {
     ...values,
     help,
-    architectures: values.architectures ?? [...knownArchitectures],
+    architectures: values.architectures ?? [...BOOK_ARCHITECTURES],
     faults,
     argv,
   };

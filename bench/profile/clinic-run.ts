@@ -96,7 +96,7 @@ export function clinicArguments(
     '--on-port',
     onPort,
     '--',
-    process.execPath,
+    server.execPath ?? process.execPath,
     SERVER_ENTRY,
     ...serverArgs,
   ];

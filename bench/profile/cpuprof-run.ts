@@ -55,6 +55,7 @@ export async function runCpuprof(
       seed: settings.seed,
       workers: settings.workers,
       schedule: settings.schedule,
+      ...(settings.execPath === undefined ? {} : { execPath: settings.execPath }),
       nodeArgs: ['--cpu-prof', '--cpu-prof-dir', reportDir],
       startTimeoutMs: START_TIMEOUT_MS,
     });

@@ -5,6 +5,7 @@
 import { readdirSync, rmdirSync } from 'node:fs';
 import { stopChildrenOnSignals } from '../../lib/child-process.js';
 import { fail, parseOrExit, UsageError } from '../../lib/cli.js';
+import { hostRuntime, resolveRuntimes } from '../../lib/node-runtimes.js';
 import { ARCHITECTURE_NAMES } from '../../servers/registry.js';
 import { CLINIC_TOOLS, knownBrokenHere } from './clinic-tools.js';
 import { runClinic } from './clinic-run.js';
@@ -41,18 +42,29 @@ async function main(): Promise<void> {
     process.stderr.write(`${PROG}: ${message}\n`);
   };
   const { tool, server } = command;
+  let runtime;
+  try {
+    [runtime = hostRuntime()] = resolveRuntimes(
+      server.nodeLine === undefined ? undefined : [server.nodeLine],
+      progress,
+    );
+  } catch (error) {
+    fail(PROG, error instanceof Error ? error.message : String(error), 2);
+  }
+  server.execPath = runtime.execPath;
   const reportDir = createReportDirectory(command.outDir ?? DEFAULT_PROFILES_DIR, tool, server.architecture);
   try {
     if (tool === 'cpuprof') {
       progress(
-        `${server.architecture} under node --cpu-prof, load ${command.load.connections} connections for ${command.load.warmupS} + ${command.load.durationS} s`,
+        `${server.architecture} under node --cpu-prof (Node ${runtime.version}), load ${command.load.connections} connections for ${command.load.warmupS} + ${command.load.durationS} s`,
       );
       printCpuprofReport(await runCpuprof(command, reportDir, PROJECT_ROOT), command.top);
       return;
     }
     const clinicTool = CLINIC_TOOLS[tool];
-    const brokenHere = knownBrokenHere(clinicTool);
-    if (brokenHere !== null) progress(`warning: ${brokenHere} (this is Node ${process.versions.node}); trying anyway`);
+    const brokenHere = knownBrokenHere(clinicTool, runtime.version.slice(1));
+    if (brokenHere !== null)
+      progress(`warning: ${brokenHere} (the server's Node is ${runtime.version}); trying anyway`);
     const caveat = clinicTool.caveats[server.architecture];
     if (caveat !== undefined) progress(`warning: ${caveat}`);
     printClinicReport(await runClinic(clinicTool, command, reportDir, progress), clinicTool);

@@ -1,5 +1,5 @@
 /** The profile command line: `zenbench profile <architecture> [options]`, parsed and checked. */
-import { architectureArgument } from '../../lib/cli.js';
+import { architectureArgument, UsageError } from '../../lib/cli.js';
 import { parseOptions, usageLines } from '../../lib/option-table.js';
 import { LOAD_OPTIONS } from '../../loadgen/load-options.js';
 import type { ProtocolName } from '../../protocol/protocol-names.js';
@@ -33,6 +33,10 @@ export const PROFILE_OPTIONS = {
   workers: { ...SERVER_OPTIONS.workers, help: `server: ${SERVER_OPTIONS.workers.help}` },
   schedule: { ...schedule, defaultLabel: 'rr', help: `server: ${schedule.help}` },
   port: { ...SERVER_OPTIONS.port, default: 0, help: `server: ${SERVER_OPTIONS.port.help}` },
+  node: {
+    ...SERVER_OPTIONS.node,
+    help: "server: the Node release line (one) it runs under, installed on first use into .cache/node; the profiler and the load stay on the host's Node",
+  },
   connections: {
     kind: 'integer',
     flag: 'connections',
@@ -88,6 +92,10 @@ export interface ProfiledServerSettings {
   schedule: Schedule | undefined;
   /** 0: a free port, chosen by the system. */
   port: number;
+  /** --node: the release line to run the server under; undefined: the host's Node. */
+  nodeLine: number | undefined;
+  /** The node binary of that line, once resolved (main.ts); the host's when absent. */
+  execPath?: string;
 }
 
 /** The load the generator puts on the server while it is profiled. */
@@ -109,6 +117,14 @@ export interface ProfileCommand {
   outDir: string | undefined;
 }
 
+/** One line, as a server runs under one Node. */
+function nodeLineOf(lines: number[] | undefined): number | undefined {
+  if (lines === undefined) return undefined;
+  const [line, ...more] = lines;
+  if (line === undefined || more.length > 0) throw new UsageError('--node takes one Node release line, e.g. 24');
+  return line;
+}
+
 export function parseProfileCommand(argv: string[], architectureNames: readonly string[]): ProfileCommand {
   const { values, help, positionals } = parseOptions(PROFILE_OPTIONS, argv, true);
   const architecture = architectureArgument(positionals, architectureNames, help);
@@ -126,6 +142,7 @@ export function parseProfileCommand(argv: string[], architectureNames: readonly 
       workers: values.workers,
       schedule: values.schedule,
       port: values.port,
+      nodeLine: nodeLineOf(values.node),
     },
     load: {
       protocol: values.protocol,

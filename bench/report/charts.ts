@@ -6,7 +6,8 @@
  */
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { sectionKeyOf, variantLabel } from '../shared/plan.js';
+import { acrossRuntimesKeyOf, runtimeSuffix, sectionKeyOf, variantLabel } from '../shared/plan.js';
+import { buildOpenCharts } from './open-charts.js';
 import type { BenchResults, PointResult } from './results-format.js';
 
 /** ", over HTTP, by autocannon" after a chart's title, or nothing for TCP by our generator. */
@@ -28,12 +29,14 @@ export interface RenderedChart extends Omit<Chart, 'spec'> {
   svg: string;
 }
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
-const CONFIG = { font: 'Helvetica, Arial, sans-serif', view: { stroke: null } };
+export const CHART_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+/** The look every chart of the reports shares. */
+export const CHART_CONFIG = { font: 'Helvetica, Arial, sans-serif', view: { stroke: null } };
 
 function groupBySection(results: BenchResults): Map<string, PointResult[]> {
   const groups = new Map<string, PointResult[]>();
-  for (const point of results.points) {
+  // The open-loop sweeps have charts of their own (open-charts.ts).
+  for (const point of results.points.filter((candidate) => candidate.open === undefined)) {
     const key = sectionKeyOf(point);
     const group = groups.get(key);
     if (group === undefined) groups.set(key, [point]);
@@ -109,7 +112,7 @@ function throughputChart(
 
 /** What every chart here shares: size and look. */
 function chartFrame(title: string, values: object[]) {
-  return { $schema: SCHEMA, title, width: 420, height: 260, config: CONFIG, data: { values } };
+  return { $schema: CHART_SCHEMA, title, width: 420, height: 260, config: CHART_CONFIG, data: { values } };
 }
 
 /** Lines with their points marked. */
@@ -175,6 +178,63 @@ function latencyChart(section: string, points: readonly PointResult[], architect
   return { file: `latency-${section.replace(/[/@]/g, '-')}.svg`, title, section, spec };
 }
 
+/** The `section` of the charts that go with the table "Same architecture, different runtime". */
+export const RUNTIMES_SECTION = 'runtimes';
+
+/**
+ * In a run under several Nodes, throughput against concurrency per workload and pattern with
+ * one line per architecture and Node: the colour is the architecture, the dash the Node.
+ */
+function runtimesCharts(results: BenchResults, architectures: readonly string[]): Chart[] {
+  const groups = new Map<string, PointResult[]>();
+  for (const point of results.points) {
+    if (point.open !== undefined || runtimeSuffix(point) === '') continue;
+    const key = acrossRuntimesKeyOf(point);
+    groups.set(key, [...(groups.get(key) ?? []), point]);
+  }
+  return [...groups].flatMap(([key, points]) => {
+    const first = points[0];
+    const values = points.flatMap((point) =>
+      point.summary === null
+        ? []
+        : [
+            {
+              architecture: point.architecture,
+              node: `${point.runtime} (${point.node})`,
+              connections: point.connections,
+              throughput: Math.round(point.summary.throughput),
+              low: point.summary.intervals.throughput.low,
+              high: point.summary.intervals.throughput.high,
+            },
+          ],
+    );
+    if (first === undefined || values.length === 0) return [];
+    const title = `Same architecture, different runtime: ${first.workload.label}, ${first.pattern.label}${overSuffix(first)}`;
+    const spec: TopLevelSpec = {
+      ...chartFrame(title, values),
+      encoding: {
+        x: {
+          field: 'connections',
+          type: 'quantitative',
+          title: 'concurrent connections',
+          scale: { type: 'log', base: 2 },
+          axis: { values: [...new Set(values.map((value) => value.connections))] },
+        },
+        color: colorOf(architectures),
+        strokeDash: { field: 'node', type: 'nominal', title: 'Node' },
+      },
+      layer: [
+        {
+          mark: LINE_MARK,
+          encoding: { y: { field: 'throughput', type: 'quantitative', title: 'answers per second' } },
+        },
+        INTERVAL_LAYER,
+      ],
+    };
+    return [{ file: `runtimes-${key.replace(/[/@]/g, '-')}.svg`, title, section: RUNTIMES_SECTION, spec }];
+  });
+}
+
 /** Chart specifications for every workload and pattern in the results. */
 export function buildCharts(results: BenchResults): Chart[] {
   const charts: Chart[] = [];
@@ -185,6 +245,8 @@ export function buildCharts(results: BenchResults): Chart[] {
     const latency = latencyChart(section, points, architectures);
     if (latency !== null) charts.push(latency);
   }
+  charts.push(...runtimesCharts(results, architectures));
+  charts.push(...buildOpenCharts(results));
   return charts;
 }
 
@@ -197,8 +259,11 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-export async function renderCharts(results: BenchResults): Promise<RenderedChart[]> {
+/** Renders the charts of a results file, followed by `more` (the over-time charts, built elsewhere). */
+export async function renderCharts(results: BenchResults, more: readonly Chart[] = []): Promise<RenderedChart[]> {
   const rendered: RenderedChart[] = [];
-  for (const { spec, ...chart } of buildCharts(results)) rendered.push({ ...chart, svg: await renderSvg(spec) });
+  for (const { spec, ...chart } of [...buildCharts(results), ...more]) {
+    rendered.push({ ...chart, svg: await renderSvg(spec) });
+  }
   return rendered;
 }

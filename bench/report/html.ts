@@ -2,7 +2,16 @@
  * <out>/latest.html: the tables and the charts on one self-contained page. The SVGs are
  * inlined, so the page opens from disk (file://) with nothing beside it.
  */
-import type { RenderedChart } from './charts.js';
+import { RUNTIMES_SECTION, type RenderedChart } from './charts.js';
+import { buildRuntimeTable, RUNTIME_TITLE } from './runtime-table.js';
+import {
+  buildCapacityVerdictRows,
+  buildOpenSections,
+  CAPACITY_COLUMNS,
+  describeOpenMethod,
+  STEP_COLUMNS,
+} from './open-tables.js';
+import { OVER_TIME_SECTION, OVER_TIME_TITLE, OVER_TIME_WHAT } from './over-time-chart.js';
 import type { BenchResults } from './results-format.js';
 import {
   AGREEMENT_COLUMNS,
@@ -37,6 +46,12 @@ tr.failed td { background: #fde8e8; }
 .charts { display: flex; flex-wrap: wrap; gap: 1em; }
 `;
 
+function table(columns: readonly string[], rows: readonly string[][]): string {
+  const head = columns.map((name) => `<th>${escapeHtml(name)}</th>`).join('');
+  const body = rows.map((cells) => `<tr>${cells.map((text) => `<td>${escapeHtml(text)}</td>`).join('')}</tr>`);
+  return `<table><thead><tr>${head}</tr></thead><tbody>${body.join('')}</tbody></table>`;
+}
+
 function agreementTable(results: BenchResults): string[] {
   const rows = buildAgreementRows(results);
   if (rows.length === 0) return [];
@@ -47,6 +62,22 @@ function agreementTable(results: BenchResults): string[] {
     '</tr></thead><tbody>',
     ...rows.map((cells) => `<tr>${cells.map((text) => `<td>${escapeHtml(text)}</td>`).join('')}</tr>`),
     '</tbody></table>',
+  ];
+}
+
+function runtimeTable(results: BenchResults, charts: readonly RenderedChart[]): string[] {
+  const table = buildRuntimeTable(results.points);
+  if (table === null) return [];
+  return [
+    `<h2>${escapeHtml(RUNTIME_TITLE)}</h2>`,
+    '<table><thead><tr>',
+    ...table.columns.map((name) => `<th>${escapeHtml(name)}</th>`),
+    '</tr></thead><tbody>',
+    ...table.rows.map((cells) => `<tr>${cells.map((text) => `<td>${escapeHtml(text)}</td>`).join('')}</tr>`),
+    '</tbody></table>',
+    '<div class="charts">',
+    ...charts.filter((chart) => chart.section === RUNTIMES_SECTION).map((chart) => `<figure>${chart.svg}</figure>`),
+    '</div>',
   ];
 }
 
@@ -73,14 +104,17 @@ export function renderHtml(results: BenchResults, charts: readonly RenderedChart
     '<table><thead><tr>',
     ...VERDICT_COLUMNS.map((name) => `<th>${escapeHtml(name)}</th>`),
     '</tr></thead><tbody>',
-    ...buildVerdictRows(results).map(
+    ...[...buildCapacityVerdictRows(results), ...buildVerdictRows(results)].map(
       (cells) => `<tr>${cells.map((text) => `<td>${escapeHtml(text)}</td>`).join('')}</tr>`,
     ),
     '</tbody></table>',
     ...agreementTable(results),
+    ...runtimeTable(results, charts),
     '<h2>Method</h2>',
     '<ul>',
-    ...describeMethod(results).map((sentence) => `<li>${inlineCode(sentence)}</li>`),
+    ...[...describeMethod(results), ...describeOpenMethod(results)].map(
+      (sentence) => `<li>${inlineCode(sentence)}</li>`,
+    ),
     '</ul>',
   ];
   const numeric = NUMERIC_COLUMNS;
@@ -100,6 +134,20 @@ export function renderHtml(results: BenchResults, charts: readonly RenderedChart
       parts.push(`<figure>${chart.svg}</figure>`);
     }
     parts.push('</div>');
+  }
+  for (const section of buildOpenSections(results)) {
+    parts.push(`<h2>${escapeHtml(section.title)}</h2>`, table(CAPACITY_COLUMNS, section.capacityRows));
+    if (section.tailSentence !== null) parts.push(`<p>${escapeHtml(section.tailSentence)}</p>`);
+    parts.push('<div class="charts">');
+    for (const chart of charts.filter((candidate) => candidate.section === section.key)) {
+      parts.push(`<figure>${chart.svg}</figure>`);
+    }
+    parts.push('</div>', table(STEP_COLUMNS, section.stepRows));
+  }
+  const overTime = charts.filter((chart) => chart.section === OVER_TIME_SECTION);
+  if (overTime.length > 0) {
+    parts.push(`<h2>${escapeHtml(OVER_TIME_TITLE)}</h2>`, `<p>${escapeHtml(OVER_TIME_WHAT)}</p>`);
+    parts.push('<div class="charts">', ...overTime.map((chart) => `<figure>${chart.svg}</figure>`), '</div>');
   }
   parts.push('</body></html>', '');
   return parts.join('\n');

@@ -3,15 +3,17 @@
  * it back. bench:compare reads these files; docs/bench.md documents every field. A change
  * that breaks readers bumps FORMAT_VERSION.
  */
+import { runtimeLabel } from '../../lib/node-runtimes.js';
 import { readText } from '../../lib/read-text.js';
 import type { Instrument } from '../../loadgen/instruments.js';
+import type { Arrivals } from '../../loadgen/arrivals.js';
 import type { LoadMode, LoadResult } from '../../loadgen/types.js';
 import type { ProtocolName } from '../../protocol/protocol-names.js';
 import { summarizeRepetitions } from './point-summary.js';
 
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 /** Older versions this reader still takes: their summaries are worked out again from their repetitions. */
-const READABLE_VERSIONS: readonly number[] = [1, 2, FORMAT_VERSION];
+const READABLE_VERSIONS: readonly number[] = [1, 2, 3, FORMAT_VERSION];
 
 export interface BenchEnvironment {
   node: string;
@@ -55,6 +57,28 @@ export interface BenchOptionsRecord {
   pin: PinSettings;
   /** The command line as given, for the record. */
   argv: string[];
+  /** --node: the Node release lines the servers ran under; null (and in files before format 4): the host's. */
+  node: number[] | null;
+  /** The open-loop sweeps measured; absent from files older than them, null when none. */
+  open?: OpenOptionsRecord | null;
+}
+
+export interface OpenOptionsRecord {
+  workloads: string[];
+  protocols: ProtocolName[];
+  /** How the questions arrived: Poisson, seeded by the round (the seed is the round's number). */
+  arrivals: Arrivals;
+  /** --slo-p99-ms when given; null: each workload's own objective (points[].open). */
+  objectiveP99Ms: number | null;
+}
+
+/** A step of an open-loop sweep (points[].open). */
+export interface OpenStepRecord {
+  /** Questions per second offered. */
+  rate: number;
+  /** The objective the step was judged by: p99 within this many ms. */
+  objectiveP99Ms: number;
+  arrivals: Arrivals;
 }
 
 export interface WorkloadRecord {
@@ -74,6 +98,8 @@ export interface PatternRecord {
   mode: LoadMode;
   pipeline: number;
   questions: number;
+  /** Open mode: how the questions arrived; absent: uniform. */
+  arrivals?: Arrivals;
 }
 
 export interface ServerMeasurement {
@@ -178,6 +204,10 @@ export interface PointSummary {
 export interface PointResult {
   id: string;
   architecture: string;
+  /** The Node the server ran under, e.g. node24 (plan.ts); since format 4 (older files: the host's). */
+  runtime: string;
+  /** Its exact version, e.g. v24.21.0; since format 4 (older files: environment.node). */
+  node: string;
   /** Since format 3 (older files: tcp). */
   protocol: ProtocolName;
   /** The load generator that measured it, since format 3 (older files: zenbench). */
@@ -190,6 +220,8 @@ export interface PointResult {
   repetitions: RepetitionResult[];
   /** null when no repetition produced load figures. */
   summary: PointSummary | null;
+  /** A step of an open-loop sweep; absent for closed-loop points (and from older files). */
+  open?: OpenStepRecord;
 }
 
 /** One round of a run: when it began and how fast the machine did fixed work then. */
@@ -255,17 +287,23 @@ export function parseBenchResults(text: string, source = 'results'): BenchResult
 }
 
 /**
- * An older file in today's shape: every point over TCP by our generator (all there was); from
- * format 1 also no machine shares or rounds (it did not measure them), and summaries anew.
+ * An older file in today's shape: every server under the run's one Node (before format 4);
+ * before format 3 every point over TCP by our generator (all there was); from format 1 also no
+ * machine shares or rounds (it did not measure them), and summaries anew.
  */
 function upgrade(results: BenchResults): BenchResults {
   const fromVersion = results.formatVersion as number;
+  const node = results.environment.node;
+  const runtime = runtimeLabel(Number(node.replace(/^v/, '').split('.')[0]));
   return {
     ...results,
     formatVersion: FORMAT_VERSION,
+    options: { ...results.options, node: null },
     rounds: fromVersion === 1 ? [] : results.rounds,
     points: results.points.map((point) => {
-      const upgraded = { ...point, protocol: 'tcp' as const, instrument: 'zenbench' as const };
+      const onNode = { ...point, runtime, node };
+      if (fromVersion >= 3) return onNode;
+      const upgraded = { ...onNode, protocol: 'tcp' as const, instrument: 'zenbench' as const };
       if (fromVersion !== 1) return upgraded;
       const repetitions = point.repetitions.map((repetition) => ({
         ...repetition,

@@ -6,7 +6,7 @@
 import { median, medianInterval } from '../../lib/stats.js';
 import type { Instrument } from '../../loadgen/instruments.js';
 import type { ProtocolName } from '../../protocol/protocol-names.js';
-import { pointId, sectionKeyOf, variantLabel } from '../shared/plan.js';
+import { pointId, runtimeSuffix, sectionKeyOf, variantLabel } from '../shared/plan.js';
 import { PRIMARY_INSTRUMENT } from '../shared/scenarios.js';
 import { INTERVAL_LEVEL } from './point-summary.js';
 import type {
@@ -169,11 +169,17 @@ function rowFor(point: PointResult, rank: string): ReportRow {
   };
 }
 
+/** The closed-loop points: the sweeps' steps are judged by capacity, not throughput (open-capacity.ts). */
+export function closedPoints(results: BenchResults): PointResult[] {
+  return results.points.filter((point) => point.open === undefined);
+}
+
 /** Sections in the order the points were planned; within one, by concurrency, fastest first. */
 export function buildSections(results: BenchResults): ReportSection[] {
   const sections = new Map<string, ReportSection>();
   const pointsOf = new Map<string, PointResult[]>();
-  for (const point of results.points) {
+  // The open-loop sweeps have sections of their own (open-tables.ts).
+  for (const point of closedPoints(results)) {
     const key = sectionKeyOf(point);
     if (!sections.has(key)) {
       const over = variantLabel(point.protocol, point.instrument);
@@ -181,14 +187,14 @@ export function buildSections(results: BenchResults): ReportSection[] {
         key,
         workload: point.workload,
         pattern: point.pattern,
-        title: `${point.workload.label}, ${point.pattern.label}${over === '' ? '' : `, ${over}`}`,
+        title: `${point.workload.label}, ${point.pattern.label}${over === '' ? '' : `, ${over}`}${onRuntime(point)}`,
         rows: [],
       });
       pointsOf.set(key, []);
     }
     pointsOf.get(key)?.push(point);
   }
-  const ranks = rankByPoint(judgeAll(results.points));
+  const ranks = rankByPoint(judgeAll(closedPoints(results)));
   for (const [key, section] of sections) {
     const points = [...(pointsOf.get(key) ?? [])].sort(
       (a, b) => a.connections - b.connections || (b.summary?.throughput ?? -1) - (a.summary?.throughput ?? -1),
@@ -203,22 +209,12 @@ function rankByPoint(verdicts: readonly GroupVerdict[]): Map<string, string> {
   const ranks = new Map<string, string>();
   for (const verdict of verdicts) {
     const labels = rankLabels(verdict.ranking);
-    verdict.ranking.forEach((entry, index) => {
-      const id = pointId(
-        entry.architecture,
-        verdict.workload,
-        verdict.pattern,
-        verdict.connections,
-        verdict.protocol,
-        verdict.instrument,
-      );
-      ranks.set(id, labels[index] ?? '–');
-    });
+    verdict.ranking.forEach((entry, index) => ranks.set(entry.id, labels[index] ?? '–'));
   }
   return ranks;
 }
 
-function percent(fraction: number): string {
+export function percent(fraction: number): string {
   if (!Number.isFinite(fraction)) return fraction > 0 ? '+∞' : '−∞';
   const value = fraction * 100;
   return `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(Math.abs(value) >= 10 ? 0 : 1)}%`;
@@ -235,15 +231,24 @@ export const VERDICT_COLUMNS = [
   'Left out',
 ] as const;
 
-/** The protocol and, where it is not the protocol's own, the instrument: "TCP", "HTTP", "HTTP, by zenbench". */
-export function overLabel(protocol: ProtocolName, instrument: Instrument): string {
+/**
+ * The protocol and, where it is not the protocol's own, the instrument: "TCP", "HTTP", "HTTP, by
+ * zenbench"; then the Node in a run under several ("TCP, node24").
+ */
+export function overLabel(protocol: ProtocolName, instrument: Instrument, runtime: string | null = null): string {
   const label = protocol.toUpperCase();
-  return instrument === PRIMARY_INSTRUMENT[protocol] ? label : `${label}, by ${instrument}`;
+  const over = instrument === PRIMARY_INSTRUMENT[protocol] ? label : `${label}, by ${instrument}`;
+  return runtime === null ? over : `${over}, ${runtime}`;
+}
+
+/** ", on node24 (v24.21.0)" after a section's title in a run under several Nodes; '' otherwise. */
+export function onRuntime(point: PointResult): string {
+  return runtimeSuffix(point) === '' ? '' : `, on ${point.runtime} (${point.node})`;
 }
 
 /** "Which architecture for which load?": one row per workload, pattern and concurrency. */
 export function buildVerdictRows(results: BenchResults): string[][] {
-  return judgeAll(results.points).map((verdict) => {
+  return judgeAll(closedPoints(results)).map((verdict) => {
     const [top, next] = verdict.ranking;
     const said =
       verdict.best !== null
@@ -257,7 +262,7 @@ export function buildVerdictRows(results: BenchResults): string[][] {
         : `${percent(verdict.margin.value)} (${percent(verdict.margin.low)} to ${percent(verdict.margin.high)}) over ${next.architecture}`;
     const excluded = verdict.excluded.map((entry) => `${entry.architecture} (${entry.reason})`).join(', ');
     return [
-      overLabel(verdict.protocol, verdict.instrument),
+      overLabel(verdict.protocol, verdict.instrument, verdict.runtime),
       verdict.workloadLabel,
       verdict.patternLabel,
       String(verdict.connections),
@@ -316,12 +321,21 @@ export function describeMethod(results: BenchResults): string[] {
   ];
 }
 
+/** The host's Node, and the servers' where --node gave others. */
+function nodeLine(results: BenchResults): string {
+  const { environment } = results;
+  const host = `${environment.node} (V8 ${environment.v8})`;
+  const servers = [...new Set(results.points.map((point) => point.node))];
+  if (servers.length === 0 || (servers.length === 1 && servers[0] === environment.node)) return host;
+  return `servers on ${servers.join(', ')}; the load generator and the bench on the host's ${host}`;
+}
+
 export function describeRun(results: BenchResults): { label: string; value: string }[] {
   const { environment } = results;
   const commit = environment.gitCommit === null ? 'unknown' : environment.gitCommit.slice(0, 12);
   return [
     { label: 'Machine', value: describeMachine(environment) },
-    { label: 'Node', value: `${environment.node} (V8 ${environment.v8})` },
+    { label: 'Node', value: nodeLine(results) },
     { label: 'Date', value: results.startedAt },
     { label: 'Commit', value: `${commit}${environment.gitDirty ? ' (with uncommitted changes)' : ''}` },
   ];
@@ -349,7 +363,15 @@ export function buildAgreementRows(results: BenchResults): string[][] {
   return results.points.flatMap((check) => {
     if (check.protocol === 'tcp' || check.instrument === PRIMARY_INSTRUMENT[check.protocol]) return [];
     const own = byId.get(
-      pointId(check.architecture, check.workload.name, check.pattern.name, check.connections, check.protocol),
+      pointId(
+        check.architecture,
+        check.workload.name,
+        check.pattern.name,
+        check.connections,
+        check.protocol,
+        undefined,
+        runtimeSuffix(check),
+      ),
     );
     const a = own?.summary;
     const b = check.summary;
@@ -358,7 +380,7 @@ export function buildAgreementRows(results: BenchResults): string[][] {
     const verdict = Math.abs(difference) <= AGREEMENT_LIMIT ? 'agree' : 'differ';
     return [
       [
-        check.architecture,
+        `${check.architecture}${runtimeSuffix(check)}`,
         check.workload.label,
         check.pattern.label,
         String(check.connections),

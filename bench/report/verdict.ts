@@ -7,16 +7,20 @@
  */
 import type { Instrument } from '../../loadgen/instruments.js';
 import type { ProtocolName } from '../../protocol/protocol-names.js';
-import { groupKeyOf } from '../shared/plan.js';
+import { groupKeyOf, runtimeSuffix } from '../shared/plan.js';
 import type { FigureInterval, PointResult } from './results-format.js';
 
 export interface Contender {
+  /** The point's id. */
+  id: string;
   architecture: string;
   throughput: number;
   interval: FigureInterval;
 }
 
 export interface GroupVerdict {
+  /** The Node of the group's servers when the run had several (runtimeSuffix), null otherwise. */
+  runtime: string | null;
   protocol: ProtocolName;
   instrument: Instrument;
   workload: string;
@@ -61,6 +65,7 @@ export function judgeGroup(points: readonly PointResult[]): GroupVerdict | null 
       excluded.push({ architecture: point.architecture, reason: reason ?? '' });
     else {
       ranking.push({
+        id: point.id,
         architecture: point.architecture,
         throughput: point.summary.throughput,
         interval: point.summary.intervals.throughput,
@@ -83,6 +88,7 @@ export function judgeGroup(points: readonly PointResult[]): GroupVerdict | null 
     best = top.architecture;
   }
   return {
+    runtime: runtimeSuffix(first) === '' ? null : first.runtime,
     protocol: first.protocol,
     instrument: first.instrument,
     workload: first.workload.name,

@@ -1,12 +1,15 @@
 /**
  * Writes a run's results: the JSON record under its UTC timestamp and as latest.json, and the
- * readable views of it (latest.md, latest.html, charts/*.svg).
+ * readable views of it (latest.md, latest.html, charts/*.svg), the over-time charts drawn from
+ * the interval logs the run left in intervals/.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderCharts } from './charts.js';
 import { renderHtml } from './html.js';
+import { intervalLogsIn } from './interval-files.js';
 import { renderMarkdown } from './markdown.js';
+import { buildOverTimeCharts } from './over-time-chart.js';
 import type { BenchResults } from './results-format.js';
 import { FAULTS_SUBDIRECTORY } from '../shared/paths.js';
 
@@ -26,16 +29,21 @@ export function timestampFileName(isoTime: string): string {
 export const CHARTS_DIRECTORY = 'charts';
 
 /** The names this writer gives charts; nothing else in the charts directory is touched. */
-const CHART_FILE = /^(throughput|latency)-[a-z0-9-]+\.svg$/;
+const CHART_FILE = /^(throughput|latency|over-time|runtimes|open-latency|open-achieved)-[a-z0-9-]+\.svg$/;
 
-/** The readable views of a results file, regenerated from it alone. */
+/**
+ * The readable views of a results file, regenerated from it and its interval logs alone.
+ * @param overTimeExtra ids of points to chart over time besides those with errors
+ * (over-time-chart.ts, pointsForOverTimeCharts).
+ */
 export async function writeReports(
   results: BenchResults,
   outDir: string,
+  overTimeExtra: readonly string[] = [],
 ): Promise<Pick<WrittenFiles, 'markdown' | 'html' | 'charts'>> {
   const chartsDir = path.join(outDir, CHARTS_DIRECTORY);
   mkdirSync(chartsDir, { recursive: true });
-  const charts = await renderCharts(results);
+  const charts = await renderCharts(results, buildOverTimeCharts(results, intervalLogsIn(outDir), overTimeExtra));
   const chartFiles: string[] = [];
   for (const chart of charts) {
     const file = path.join(chartsDir, chart.file);
@@ -63,12 +71,16 @@ export async function writeReports(
   return { markdown, html, charts: chartFiles };
 }
 
-export async function writeResults(results: BenchResults, outDir: string): Promise<WrittenFiles> {
+export async function writeResults(
+  results: BenchResults,
+  outDir: string,
+  overTimeExtra: readonly string[] = [],
+): Promise<WrittenFiles> {
   mkdirSync(outDir, { recursive: true });
   const text = `${JSON.stringify(results, null, 2)}\n`;
   const json = path.join(outDir, timestampFileName(results.startedAt));
   writeFileSync(json, text);
   const latestJson = path.join(outDir, 'latest.json');
   writeFileSync(latestJson, text);
-  return { json, latestJson, ...(await writeReports(results, outDir)) };
+  return { json, latestJson, ...(await writeReports(results, outDir, overTimeExtra)) };
 }

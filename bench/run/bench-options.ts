@@ -1,12 +1,13 @@
 /**
  * `npm run bench` options, declared once: a suite, narrowed by filters.
  */
+import { NODE_OPTION } from '../../lib/node-runtimes.js';
 import { parseOptions, usageLines } from '../../lib/option-table.js';
 import { LOAD_OPTIONS } from '../../loadgen/load-options.js';
-import { PROTOCOL_NAMES } from '../../protocol/protocol-names.js';
+import { PROTOCOL_NAMES, type ProtocolName } from '../../protocol/protocol-names.js';
 import { SERVER_OPTIONS } from '../../servers/server-options.js';
 import { RESULTS_DIR } from '../shared/paths.js';
-import type { HttpPlan } from '../shared/plan.js';
+import { OPEN_PATTERN_NAME, type HttpPlan, type OpenPlan } from '../shared/plan.js';
 import {
   findPattern,
   findSuite,
@@ -34,8 +35,8 @@ export function benchOptionTable(architectures: readonly string[]) {
       flag: 'servers',
       arg: 'LIST',
       choices: architectures,
-      defaultLabel: `all: ${architectures.join(',')}`,
-      help: 'architectures, comma-separated',
+      defaultLabel: "the suite's",
+      help: `architectures, comma-separated: ${architectures.join(',')}`,
     },
     workloads: {
       kind: 'words',
@@ -97,10 +98,23 @@ export function benchOptionTable(architectures: readonly string[]) {
       defaultLabel: "the suite's",
       help: 'rounds: each measures every point once; medians and their intervals come from them',
     },
+    objectiveP99Ms: {
+      kind: 'number',
+      flag: 'slo-p99-ms',
+      arg: 'MS',
+      min: 0.01,
+      max: 60_000,
+      defaultLabel: "each workload's own (docs/bench.md)",
+      help: 'the latency objective of the open-loop sweeps: capacity is the highest offered rate kept up with p99 within it',
+    },
     workers: {
       ...SERVER_OPTIONS.workers,
       defaultLabel: "each server's own, the core count",
       help: 'workers for pool and cluster',
+    },
+    node: {
+      ...NODE_OPTION,
+      help: "run the servers under each of these Node lines, installed on first use into .cache/node from the npm registry; the load generator stays on the host's Node",
     },
     pin: {
       kind: 'flag',
@@ -123,10 +137,14 @@ export interface BenchCommandOptions {
   /** False when --protocols leaves TCP out. */
   tcp: boolean;
   http: HttpPlan | null;
+  /** The open-loop sweeps; null when the suite or --patterns has none. */
+  open: OpenPlan | null;
   warmupS: number;
   durationS: number;
   repeat: number;
   workers: number | undefined;
+  /** --node: release lines; undefined: the host's Node. */
+  node: number[] | undefined;
   pin: boolean;
   json: boolean;
   quiet: boolean;
@@ -147,29 +165,63 @@ function found<T>(items: readonly string[], find: (name: string) => T | undefine
   return items.flatMap((item) => find(item) ?? []);
 }
 
+/**
+ * The sweeps: the suite's, unless --patterns leaves `open` out (or names it for a suite without
+ * sweeps: then every workload that has one); narrowed by --workloads, over --protocols when given.
+ */
+function openPlanOf(
+  suite: Suite,
+  patterns: readonly string[] | undefined,
+  workloads: readonly string[] | undefined,
+  protocols: readonly ProtocolName[] | undefined,
+  objectiveP99Ms: number | undefined,
+): OpenPlan | null {
+  if (patterns !== undefined && !patterns.includes(OPEN_PATTERN_NAME)) return null;
+  if (patterns === undefined && suite.open === null) return null;
+  const names = suite.open?.workloads ?? WORKLOADS.map((workload) => workload.name);
+  const swept = found(
+    names.filter((name) => workloads === undefined || workloads.includes(name)),
+    findWorkload,
+  );
+  const plan: OpenPlan = {
+    workloads: swept.filter((workload) => workload.sweep !== undefined),
+    protocols: protocols ?? suite.open?.protocols ?? ['tcp'],
+  };
+  return objectiveP99Ms === undefined ? plan : { ...plan, objectiveP99Ms };
+}
+
 export function parseBenchOptions(argv: string[], knownArchitectures: readonly string[]): BenchCommandOptions {
   const { values, help } = parseOptions(benchOptionTable(knownArchitectures), argv);
   const suite = findSuite(values.suite) ?? SUITES[0];
   if (suite === undefined) throw new Error('no suites declared');
   const protocols = values.protocols ?? (suite.http === null ? ['tcp'] : PROTOCOL_NAMES);
   const http = suite.http ?? { ...suite, crossCheck: [] };
+  const closed = (names: readonly string[]): TrafficPattern[] =>
+    found(names, findPattern).filter((pattern) => pattern.mode !== 'open');
   return {
     ...values,
     help,
     suite,
-    architectures: values.architectures ?? [...knownArchitectures],
+    architectures: values.architectures ?? [...(suite.architectures ?? knownArchitectures)],
     workloads: found(values.workloads ?? suite.workloads, findWorkload),
-    patterns: found(values.patterns ?? suite.patterns, findPattern),
+    patterns: closed(values.patterns ?? suite.patterns),
     connections: values.connections ?? [...suite.connections],
     tcp: protocols.includes('tcp'),
     http: protocols.includes('http')
       ? {
           workloads: found(values.workloads ?? http.workloads, findWorkload),
-          patterns: found(values.patterns ?? http.patterns, findPattern),
+          patterns: closed(values.patterns ?? http.patterns),
           connections: values.connections ?? [...http.connections],
           crossCheck: http.crossCheck,
         }
       : null,
+    open: openPlanOf(
+      suite,
+      values.patterns,
+      values.workloads,
+      values.protocols === undefined ? undefined : PROTOCOL_NAMES.filter((name) => values.protocols?.includes(name)),
+      values.objectiveP99Ms,
+    ),
     warmupS: values.warmupS ?? suite.warmupS,
     durationS: values.durationS ?? suite.durationS,
     repeat: values.repeat ?? suite.repeat,

@@ -5,14 +5,18 @@
  */
 import { parseOrExit } from '../../lib/cli.js';
 import { launchServer } from '../../servers/launch.js';
-import { ARCHITECTURE_NAMES } from '../../servers/registry.js';
+import { ARCHITECTURE_NAMES, splitRunnable } from '../../servers/registry.js';
 import { stopChildrenOnSignals } from '../../lib/child-process.js';
+import { resolveRuntimes } from '../../lib/node-runtimes.js';
 import { collectEnvironment, tasksetAvailable } from '../shared/environment.js';
 import { LoadgenService } from '../../loadgen/spawn-loadgen.js';
 import { benchUsage, parseBenchOptions } from './bench-options.js';
-import { estimateSeconds, planPoints } from '../shared/plan.js';
+import { estimateSeconds, openPattern, planPoints } from '../shared/plan.js';
+import { arrivalsOf } from '../shared/scenarios.js';
 import { BenchProgress, formatSeconds } from './progress.js';
 import { FORMAT_VERSION, type BenchResults, type PinSettings, type RoundRecord } from '../report/results-format.js';
+import { clearIntervalLogs, writeIntervalLogFile } from '../report/interval-files.js';
+import { nearKneePointIds } from '../report/open-capacity.js';
 import { writeResults } from '../report/write-results.js';
 import { DEFAULT_RUNNER_TIMINGS, runSuite, type RunnerSettings } from './runner.js';
 import { renderTerminalReport } from '../report/terminal.js';
@@ -31,18 +35,27 @@ function pinSettings(requested: boolean, cores: number): PinSettings {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const options = parseOrExit(PROG, () => parseBenchOptions(argv, ARCHITECTURE_NAMES));
+  const parsed = parseOrExit(PROG, () => parseBenchOptions(argv, ARCHITECTURE_NAMES));
+  const options = { ...parsed, architectures: runnableOnly(parsed.architectures) };
   if (options.help) {
     process.stdout.write(`${benchUsage(ARCHITECTURE_NAMES)}\n`);
     return;
   }
   const environment = collectEnvironment();
   const pin = pinSettings(options.pin, environment.cores);
-  const points = planPoints(options);
+  let runtimes;
+  try {
+    runtimes = resolveRuntimes(options.node, (line) => process.stderr.write(`${PROG}: ${line}\n`));
+  } catch (error) {
+    process.stderr.write(`${PROG}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  const points = planPoints({ ...options, runtimes: runtimes.map((runtime) => runtime.label) });
   const chatty = !options.json && !options.quiet;
   if (chatty) {
     process.stderr.write(
       `${PROG}: suite ${options.suite.name}, ${points.length} points x ${options.repeat}, ` +
+        `servers on ${runtimes.map((runtime) => `Node ${runtime.version}`).join(', ')}, ` +
         `about ${formatSeconds(estimateSeconds(points, options.repeat))}\n`,
     );
   }
@@ -64,8 +77,13 @@ async function main(): Promise<void> {
     runLoad: (loadOptions, window) => loadgen.run(loadOptions, window),
     loadgenPid: () => loadgen.pid,
     serverCommandPrefix: pin.applied && pin.serverCpus !== null ? ['taskset', '-c', pin.serverCpus] : [],
+    runtimes: new Map(runtimes.map((runtime) => [runtime.label, runtime])),
     workers: options.workers,
+    saveIntervals: (point, repetition, intervals) => {
+      writeIntervalLogFile(options.outDir, point.id, repetition, intervals);
+    },
   };
+  clearIntervalLogs(options.outDir);
   const startedAt = new Date().toISOString();
   const rounds: RoundRecord[] = [];
   const results = await runSuite(
@@ -107,12 +125,26 @@ async function main(): Promise<void> {
       workers: options.workers ?? null,
       pin,
       argv,
+      node: options.node ?? null,
+      open:
+        options.open === null
+          ? null
+          : {
+              workloads: options.open.workloads.map((workload) => workload.name),
+              protocols: [...options.open.protocols],
+              arrivals: arrivalsOf(openPattern()),
+              objectiveP99Ms: options.open.objectiveP99Ms ?? null,
+            },
     },
     rounds,
     points: results,
   };
-  const written = await writeResults(record, options.outDir);
-  const failed = results.filter((point) => point.summary === null || point.summary.failed);
+  // The points charted over time besides those with errors: the steps around each sweep's knee.
+  const written = await writeResults(record, options.outDir, nearKneePointIds(results));
+  // A sweep's step the stopping rule skipped in every round was not reached, not failed.
+  const failed = results.filter(
+    (point) => point.repetitions.length > 0 && (point.summary === null || point.summary.failed),
+  );
   if (options.json) process.stdout.write(`${JSON.stringify(record)}\n`);
   else if (!options.quiet) {
     process.stdout.write(`${renderTerminalReport(record)}\n\n`);
@@ -130,3 +162,10 @@ main().catch((error: unknown) => {
   process.stderr.write(`${PROG}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
+
+/** The architectures this Node runs; each of the others named on stderr with the reason. */
+function runnableOnly(names: readonly string[]): string[] {
+  const { runnable, leftOut } = splitRunnable(names);
+  for (const { name, reason } of leftOut) process.stderr.write(`${PROG}: left out: ${name}: ${reason}\n`);
+  return runnable;
+}

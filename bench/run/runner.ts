@@ -16,9 +16,10 @@
 import { DEFAULT_LOAD_OPTIONS } from '../../loadgen/load-options.js';
 import type { WindowHooks } from '../../loadgen/spawn-loadgen.js';
 import type { LoadRequest } from '../../loadgen/instruments.js';
-import type { LoadResult } from '../../loadgen/types.js';
+import type { IntervalHistograms, LoadResult } from '../../loadgen/types.js';
 import type { LaunchedServer, LaunchOptions, ServerExit } from '../../servers/launch.js';
 import { PeakRssSampler } from '../../lib/process-tree.js';
+import { hostRuntime, type NodeRuntime } from '../../lib/node-runtimes.js';
 import { summarizeRepetitions } from '../report/point-summary.js';
 import type {
   FailureStage,
@@ -29,15 +30,25 @@ import type {
   WorkloadRecord,
 } from '../report/results-format.js';
 import { measureReference } from '../shared/cpu-reference.js';
-import { variantOf, type BenchPoint } from '../shared/plan.js';
-import type { Workload } from '../shared/scenarios.js';
+import { sweepKeyOf, variantOf, type BenchPoint } from '../shared/plan.js';
+import { failedClearly } from '../report/open-capacity.js';
+import { arrivalsOf, type Workload } from '../shared/scenarios.js';
 import { serviceTimeMean, serviceTimeText } from '../../servers/shared/service-time.js';
 import { WindowMeter } from './window-meter.js';
 
 /** What the runner asks of a server launcher: a part of servers/launch.ts, so tests can fake it. */
 export type ServerLaunchOptions = Pick<
   LaunchOptions,
-  'architecture' | 'protocol' | 'host' | 'port' | 'workers' | 'cpuUs' | 'ioMs' | 'commandPrefix' | 'startTimeoutMs'
+  | 'architecture'
+  | 'protocol'
+  | 'host'
+  | 'port'
+  | 'workers'
+  | 'cpuUs'
+  | 'ioMs'
+  | 'commandPrefix'
+  | 'startTimeoutMs'
+  | 'execPath'
 >;
 export type RunningServer = Pick<LaunchedServer, 'pid' | 'host' | 'port' | 'child' | 'stderrTail' | 'stop'>;
 export type { ServerExit };
@@ -51,6 +62,11 @@ export interface RunnerSettings {
   launch: ServerLauncher;
   runLoad: LoadRunner;
   serverCommandPrefix: string[];
+  /**
+   * The Nodes the points' servers run under, by label (BenchPoint.runtime); a point whose label
+   * is not here runs under the host's Node.
+   */
+  runtimes?: ReadonlyMap<string, NodeRuntime>;
   /** Workers for pool and cluster; undefined leaves each server its default. */
   workers?: number;
   /** The load generator's process, for its share of the machine; 0 when unknown. */
@@ -63,6 +79,11 @@ export interface RunnerSettings {
   questionTimeoutMs: number;
   loadgenThreads: number;
   rssSampleIntervalMs: number;
+  /**
+   * Receives each measurement's latency per interval (our instrument only; autocannon keeps
+   * none), to write as an interval log; without it none are kept.
+   */
+  saveIntervals?: (point: BenchPoint, repetition: number, intervals: IntervalHistograms) => void;
 }
 
 export const DEFAULT_RUNNER_TIMINGS = {
@@ -121,7 +142,8 @@ export function roundOrder(points: readonly BenchPoint[], round: number): BenchP
     const block = `${point.protocol}/${point.workload.name}`;
     const groups = blocks.get(block) ?? new Map<string, BenchPoint[]>();
     blocks.set(block, groups);
-    const key = `${point.pattern.name}/c${point.connections}${variantOf(point.protocol, point.instrument)}`;
+    const step = point.open === undefined ? '' : `/r${point.open.rate}`;
+    const key = `${point.pattern.name}/c${point.connections}${step}${variantOf(point.protocol, point.instrument)}`;
     groups.set(key, [...(groups.get(key) ?? []), point]);
   }
   return [...blocks.values()].map((groups) =>
@@ -160,6 +182,8 @@ class BlockServer {
       commandPrefix: this.settings.serverCommandPrefix,
       startTimeoutMs: this.settings.startTimeoutMs,
     };
+    const runtime = this.settings.runtimes?.get(this.point.runtime);
+    if (runtime !== undefined) options.execPath = runtime.execPath;
     if (this.settings.workers !== undefined) options.workers = this.settings.workers;
     let server: RunningServer;
     try {
@@ -217,7 +241,15 @@ class BlockServer {
   }
 }
 
-function loadOptionsFor(point: BenchPoint, server: RunningServer, settings: RunnerSettings): LoadRequest {
+function loadOptionsFor(
+  point: BenchPoint,
+  round: number,
+  server: RunningServer,
+  settings: RunnerSettings,
+): LoadRequest {
+  // The seed is the round's number: a round can be repeated question for question.
+  const open =
+    point.open === undefined ? {} : { rate: point.open.rate, arrivals: arrivalsOf(point.pattern), seed: round };
   return {
     ...DEFAULT_LOAD_OPTIONS,
     instrument: point.instrument,
@@ -234,6 +266,8 @@ function loadOptionsFor(point: BenchPoint, server: RunningServer, settings: Runn
     durationS: point.durationS,
     timeoutMs: settings.questionTimeoutMs,
     threads: settings.loadgenThreads,
+    ...open,
+    keepIntervals: settings.saveIntervals !== undefined && point.instrument === 'zenbench',
   };
 }
 
@@ -271,11 +305,13 @@ async function measurePoint(
     };
     opened(); // in case the runner says nothing about its window
     try {
-      const load = await settings.runLoad(loadOptionsFor(point, server, settings), {
+      const { intervals, ...load } = await settings.runLoad(loadOptionsFor(point, repetition, server, settings), {
         onWindowStart: opened,
         onWindowEnd: () => meter.end(),
       });
       meter.end();
+      // The intervals go to a log file of their own; the results file keeps the summary.
+      if (intervals !== undefined) settings.saveIntervals?.(point, repetition, intervals);
       const peak = sampler.stop();
       const share = meter.share();
       result.load = load;
@@ -316,6 +352,8 @@ export async function runSuite(
   const total = points.length * repeat;
   let index = 0;
   for (let round = 1; round <= repeat && signal?.aborted !== true; round++) {
+    // The sweeps that failed clearly in this round: their higher rates are not measured.
+    const stopped = new Set<string>();
     // Taken while no server runs: how fast the machine does fixed work, so that a run (or a
     // round) on a slower footing shows as such (bench:compare compares it between runs).
     hooks.onRound?.({ round, startedAt: new Date().toISOString(), referenceCpuUsPerUnit: measureReference() });
@@ -323,12 +361,19 @@ export async function runSuite(
       const servers = new Map<string, BlockServer>();
       for (const point of block) {
         if (signal?.aborted) break;
-        const server = servers.get(point.architecture) ?? new BlockServer(point, settings);
-        servers.set(point.architecture, server);
+        const sweep = sweepKeyOf(point);
+        if (stopped.has(sweep)) {
+          index++;
+          continue;
+        }
+        const key = `${point.architecture}@${point.runtime}`;
+        const server = servers.get(key) ?? new BlockServer(point, settings);
+        servers.set(key, server);
         const progress: RunProgress = { index, total, point, repetition: round };
         hooks.onStart?.(progress);
         const result = await measurePoint(point, round, server, settings);
         repetitions.get(point.id)?.push(result);
+        if (point.open !== undefined && failedClearly(result, point.open.objectiveP99Ms)) stopped.add(sweep);
         hooks.onDone?.(progress, result);
         index++;
       }
@@ -347,6 +392,8 @@ export async function runSuite(
     return {
       id: point.id,
       architecture: point.architecture,
+      runtime: point.runtime,
+      node: (settings.runtimes?.get(point.runtime) ?? hostRuntime()).version,
       protocol: point.protocol,
       instrument: point.instrument,
       workload: workloadRecord(point.workload),
@@ -356,6 +403,7 @@ export async function runSuite(
       durationS: point.durationS,
       repetitions: results,
       summary: summarizeRepetitions(results),
+      ...(point.open === undefined ? {} : { open: { ...point.open, arrivals: arrivalsOf(point.pattern) } }),
     };
   });
 }

@@ -28,6 +28,25 @@ export interface Architecture {
   readonly name: string;
   readonly summary: string;
   /** The options only some architectures take, so that the listening line reports just those. */
-  readonly takes: readonly ('workers' | 'schedule')[];
+  readonly takes: readonly ('workers' | 'schedule' | 'threads')[];
+  /** The oldest Node it runs on, when that is newer than the project's own minimum. */
+  readonly minimumNode?: string;
   start(options: ServerOptions): Promise<RunningServer>;
+}
+
+/** Why the architecture cannot run on this Node (one line, naming the version it needs), or null if it can. */
+export function unrunnableReason(architecture: Architecture, version: string = process.versions.node): string | null {
+  const needed = architecture.minimumNode;
+  if (needed === undefined || !olderThan(version, needed)) return null;
+  return `${architecture.name} needs Node ${needed} or newer (this is ${version})`;
+}
+
+function olderThan(version: string, than: string): boolean {
+  const parts = (text: string): number[] => text.replace(/^v/, '').split('.').map(Number);
+  const [a, b] = [parts(version), parts(than)];
+  for (let i = 0; i < 3; i++) {
+    const difference = (a[i] ?? 0) - (b[i] ?? 0);
+    if (difference !== 0) return difference < 0;
+  }
+  return false;
 }

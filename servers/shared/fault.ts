@@ -13,15 +13,16 @@
  * cluster's workers are processes of their own and count their own questions, and an even load
  * would bring them all to their Nth question in the same millisecond, so that one fault would
  * look like the whole cluster's. They are put out of step instead: worker i (0 to W-1, from the
- * cluster's worker ids) first faults at its question N x (1 + 2i + i / W), then every N. The
- * first fault of a cluster is the first worker's alone, even when the load is spread unevenly
- * or moves to the others after it (2N questions of slack), and over a long run the workers'
- * faults take turns, evenly spaced. A worker forked to replace one counts afresh from its start.
+ * cluster's worker ids, or the numbers reuseport gives its processes) first faults at its
+ * question N x (1 + 2i + i / W), then every N. The first fault of a cluster is the first
+ * worker's alone, even when the load is spread unevenly or moves to the others after it (2N
+ * questions of slack), and over a long run the workers' faults take turns, evenly spaced.
+ * A worker forked to replace one counts afresh from its start.
  */
-import cluster from 'node:cluster';
 import { writeSync } from 'node:fs';
 import { UsageError } from '../../lib/cli.js';
 import type { ServerOptions } from './architecture.js';
+import { processNumber } from './service-time.js';
 import { blockThread, countQuestion } from './work.js';
 
 export type Fault =
@@ -89,7 +90,8 @@ let offset: number | null = null;
 
 function countingOffset(every: number, workers: number): number {
   if (offset === null) {
-    const slot = cluster.worker === undefined ? 0 : (cluster.worker.id - 1) % workers;
+    const number = processNumber();
+    const slot = number === 0 ? 0 : (number - 1) % workers;
     offset = 2 * slot * every + Math.floor((slot * every) / workers);
   }
   return offset;

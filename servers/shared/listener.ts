@@ -4,7 +4,7 @@
  * connections finish, then force the rest.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import type net from 'node:net';
+import net from 'node:net';
 import type { Socket } from 'node:net';
 import type { RunningServer, ServerOptions } from './architecture.js';
 import { createService } from './protocols.js';
@@ -45,7 +45,7 @@ export async function listen(
   options: ServerOptions,
   service: ConnectionService,
   accept: (socket: Socket) => void,
-  { pauseOnConnect = false } = {},
+  { pauseOnConnect = false, reusePort = false } = {},
 ): Promise<ListeningService> {
   const server = service.server;
   // A documented option of net.createServer that node:http's server does not pass on; net
@@ -56,28 +56,92 @@ export async function listen(
   server.prependListener('connection', (socket: Socket) => {
     if (descriptors.admit(socket)) accept(socket);
   });
+  const address = await bind(server, options, reusePort);
+  return { host: address.address, port: address.port, service, close: () => closeGracefully(server, service) };
+}
+
+/**
+ * Listens, and lets the socket underneath `reusePort` (Node 22.12 or newer): then several
+ * processes each bind a socket of their own to the same port and the kernel spreads the
+ * connections over them.
+ */
+async function bind(server: net.Server, options: ServerOptions, reusePort: boolean): Promise<net.AddressInfo> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => reject(describeListenError(error, options)));
-    server.listen({ host: options.host, port: options.port }, () => resolve());
+    // reusePort is not in the types of Node 20, which ignores it (architecture.minimumNode keeps it from there).
+    const listenOptions: net.ListenOptions & { reusePort?: boolean } = { host: options.host, port: options.port };
+    if (reusePort) listenOptions.reusePort = true;
+    server.listen(listenOptions, () => resolve());
   });
   server.on('error', (error) => process.stderr.write(`server error: ${error.message}\n`));
-  const address = server.address() as net.AddressInfo;
+  return server.address() as net.AddressInfo;
+}
+
+/**
+ * Accepts connections only to hand them on to another process (inetd's acceptor): nothing is
+ * read from them here, so that the process that serves a connection gets all its bytes.
+ * `close` stops accepting; what was handed on is the receivers' to finish.
+ */
+export async function listenToHandOn(options: ServerOptions, accept: (socket: Socket) => void): Promise<RunningServer> {
+  const server = net.createServer({ pauseOnConnect: true });
+  const descriptors = new DescriptorLimit();
+  server.on('connection', (socket: Socket) => {
+    if (descriptors.admit(socket)) accept(socket);
+  });
+  const address = await bind(server, options, false);
   return {
     host: address.address,
     port: address.port,
-    service,
-    close: () => closeGracefully(server, service),
+    // Not waiting for close's callback: node counts the connections handed on as the server's
+    // until their receivers report them closed, and those are the receivers' to finish.
+    close: () => {
+      server.close();
+      return Promise.resolve();
+    },
   };
 }
 
+/**
+ * Serves a connection that another process accepted and handed to this one (child_process's
+ * handle passing), as if this service's server had accepted it.
+ */
+export function serveHandedSocket(service: ConnectionService, socket: Socket): Promise<void> {
+  // A handed socket is made without the server's options; the TCP service keeps a half-closed
+  // connection open for its answers (TcpService), and so must this one.
+  socket.allowHalfOpen = true;
+  const served = service.serve(socket);
+  if (service.server.listenerCount('connection') > 0) {
+    // node:http starts checking its question deadlines on its server's 'listening' event; this
+    // server never listens, so the event is emitted by hand, once.
+    if (!service.server.listening && !handedServers.has(service.server)) {
+      handedServers.add(service.server);
+      service.server.emit('listening');
+    }
+    service.server.emit('connection', socket);
+  }
+  return served;
+}
+
+const handedServers = new WeakSet<net.Server>();
+
 /** Every connection served at once, each answered by `answer`: the async and pool style. */
-export function serveConcurrently(options: ServerOptions, answer: Answer): Promise<ListeningService> {
+export function serveConcurrently(
+  options: ServerOptions,
+  answer: Answer,
+  { reusePort = false } = {},
+): Promise<ListeningService> {
   const service = createService(options, answer);
-  return listen(options, service, (socket) => void service.serve(socket));
+  return listen(options, service, (socket) => void service.serve(socket), { reusePort });
 }
 
 async function closeGracefully(server: net.Server, service: ConnectionService): Promise<void> {
   const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+  await finishGracefully(service);
+  await stopped;
+}
+
+/** Lets every connection finish within the grace, then cuts off the rest, saying so on stderr. */
+export async function finishGracefully(service: ConnectionService): Promise<void> {
   const finished = service.finishAll();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'late'>((resolve) => {
@@ -93,7 +157,6 @@ async function closeGracefully(server: net.Server, service: ConnectionService): 
     }
   }
   clearTimeout(timer);
-  await stopped;
 }
 
 function describeListenError(error: NodeJS.ErrnoException, options: ServerOptions): ListenError {

@@ -128,15 +128,35 @@ export function sampler(time: ServiceTime, knob: ServiceKnob, random: () => numb
 /** The seed option's default: fixed, so that two runs given nothing draw the same costs. */
 export const DEFAULT_SEED = 1;
 
+/** Set by a process of a multi-process server that is not a cluster worker (see processNumber). */
+let processNumberSet: number | null = null;
+
 /**
- * This thread's stream: 0 for the main thread of a single-process server (blocking, async, the
- * pool's I/O thread), the worker's id for a cluster worker (1 to W, and a replacement gets a new
- * id), the thread's Node threadId for a pool thread. So every thread that works out questions in
- * one server draws from a sequence of its own, the same one every run with the same seed.
+ * Which process of its server this one is: 0 for a single-process server, the worker's id for a
+ * cluster worker (1 to W, and a replacement gets a new id), and the number its parent gave it
+ * for reuseport's and inetd's processes (setProcessNumber), counted the same way.
+ */
+export function processNumber(): number {
+  return processNumberSet ?? cluster.worker?.id ?? 0;
+}
+
+export function setProcessNumber(number: number): void {
+  processNumberSet = number;
+}
+
+/** Streams kept apart for the threads of one process: a pool's threads are far fewer. */
+const STREAMS_PER_PROCESS = 4096;
+
+/**
+ * This thread's stream: its process's number (processNumber) for a main thread, and for a pool
+ * thread its Node threadId within the streams of its process (a pool thread of a cluster-pool
+ * worker is told its process's number by setProcessNumber). So every thread that works out
+ * questions in one server draws from a sequence of its own, the same one every run with the
+ * same seed.
  */
 function streamOfThisThread(): number {
-  if (!isMainThread) return threadId;
-  return cluster.worker?.id ?? 0;
+  if (!isMainThread) return processNumber() * STREAMS_PER_PROCESS + threadId;
+  return processNumber();
 }
 
 export interface ServiceCosts {

@@ -7,6 +7,7 @@
  * the limit, it kills it. A second stop signal cuts off the work at once.
  */
 import { writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { STOP_SIGNALS } from './signals.js';
@@ -35,8 +36,11 @@ const SECOND_SIGNAL_LIMIT_MS = 800;
  */
 export function startWatchdog(prog: string, graceMs: number, limitMs: number, graceOver: () => void): void {
   const data: WatchdogData = { watchdog: true, control: workControl(), graceMs, limitMs, prog };
-  // No execArgv: the watchdog is no part of what --cpu-prof and the like are asked to look at.
-  const worker = new Worker(new URL(import.meta.url), { workerData: data, execArgv: [], stdout: false, stderr: false });
+  // None of the process's execArgv: the watchdog is no part of what --cpu-prof and the like are
+  // asked to look at. --expose-internals (this thread only) is how it reaches the signal binding
+  // (see listen), and --no-warnings keeps Node's warning about that off the server's stderr.
+  const execArgv = ['--expose-internals', '--no-warnings'];
+  const worker = new Worker(new URL(import.meta.url), { workerData: data, execArgv, stdout: false, stderr: false });
   worker.on('message', graceOver);
   // A watchdog that failed to start leaves the main thread's own timers, as before.
   worker.on('error', () => undefined);
@@ -46,20 +50,39 @@ export function startWatchdog(prog: string, graceMs: number, limitMs: number, gr
 /**
  * A signal handle on this thread's own event loop. Node's public API delivers signals to the
  * main thread only, which is the thread we cannot count on; libuv hands a signal to every
- * loop that asked for it, and signal_wrap is how Node itself asks.
+ * loop that asked for it, and signal_wrap is how Node itself asks. Node 24 took signal_wrap
+ * out of process.binding; internalBinding (through --expose-internals, given to this thread
+ * alone) has it on every line from 20 on, and process.binding stays as the fallback.
  */
 function listen(signum: number, onSignal: () => void): boolean {
+  const binding = signalBinding();
+  if (binding === null) return false;
   try {
-    // The binding is documented as deprecated; its warning would only alarm the reader.
-    process.noDeprecation = true;
-    const binding = (process as unknown as { binding(name: string): unknown }).binding('signal_wrap') as {
-      Signal: new () => SignalHandle;
-    };
     const handle = new binding.Signal();
     handle.onsignal = onSignal;
     return handle.start(signum) === 0;
   } catch {
     return false;
+  }
+}
+
+interface SignalBinding {
+  Signal: new () => SignalHandle;
+}
+
+function signalBinding(): SignalBinding | null {
+  try {
+    const require = createRequire(import.meta.url);
+    const internal = require('internal/test/binding') as { internalBinding(name: string): unknown };
+    return internal.internalBinding('signal_wrap') as SignalBinding;
+  } catch {
+    // Not exposed: try the deprecated public route, whose warning would only alarm the reader.
+  }
+  try {
+    process.noDeprecation = true;
+    return (process as unknown as { binding(name: string): unknown }).binding('signal_wrap') as SignalBinding;
+  } catch {
+    return null;
   }
 }
 
