@@ -17,6 +17,7 @@ import {
 } from '../bench/check/baseline.js';
 import { costPerCpuUs, injectionFor, runCheck, type CheckRequest } from '../bench/check/check.js';
 import { compare, outcomeOf, thresholdFor, verdictFor } from '../bench/check/decide.js';
+import { renderReport } from '../bench/check/check-report.js';
 import { parsePerfCsv } from '../bench/check/instructions.js';
 import {
   MeasurementError,
@@ -288,6 +289,19 @@ describe('the check flow with a fake measurer', () => {
     const report = await runCheck(request(baselinePath, { measure: fake.measure }));
     assert.equal(report.exitCode, 0, report.summary);
     assert.equal(report.points.find((point) => point.id === 'async/cpu-50/persistent/c1')?.verdict, 'not-confirmed');
+  });
+
+  it("names a kernel other than the baseline's in the report, and only then", async () => {
+    const fake = fakeMeasurer(cost);
+    const same = { kernel: 'test', cpuModel: 'test', node: 'v20' };
+    const moved = await runCheck(
+      request(baselinePath, { measure: fake.measure, machine: { ...same, kernel: 'other' } }),
+    );
+    assert.deepEqual(moved.machineChanges, ['kernel test → other']);
+    assert.match(renderReport(moved), /^machine: the baseline was recorded on another \(kernel test → other\)/m);
+    const unmoved = await runCheck(request(baselinePath, { measure: fake.measure, machine: same }));
+    assert.deepEqual(unmoved.machineChanges, []);
+    assert.doesNotMatch(renderReport(unmoved), /^machine:/m);
   });
 
   it('an improvement passes and says so', async () => {

@@ -74,6 +74,11 @@ export function renderReport(report: CheckReport): string {
       `reference: one cpu-us of burnCpu took ${now.toFixed(3)} CPU µs here, ${baseline.toFixed(3)} when the baseline was recorded`,
     );
   }
+  if (report.machineChanges.length > 0) {
+    lines.push(
+      `machine: the baseline was recorded on another (${report.machineChanges.join(', ')}); if every point moved together, that is the likely cause: re-record the baseline on this machine (docs/check.md)`,
+    );
+  }
   if (report.points.length > 0) {
     const table = new Table({
       head: ['point', 'baseline', 'now', 'change', 'threshold', 'verdict', 'answers/s', 'p99 µs'],

@@ -30,6 +30,7 @@ import {
   type RepetitionMeasurer,
 } from './session.js';
 import { medianOrNull } from '../../lib/stats.js';
+import { machineChanges, type MachineTraits } from './machine-changes.js';
 
 export const CHECK_REPORT_VERSION = 1;
 
@@ -46,6 +47,8 @@ export interface CheckRequest {
   /** Adds this many cpu-us of work to every answer of every point. */
   extraCpuUs: number;
   probe: MetricProbe;
+  /** This machine, to be set beside the baseline's; without it the report names no difference. */
+  machine?: MachineTraits;
   measure?: RepetitionMeasurer;
   onProgress?: (line: string) => void;
 }
@@ -88,6 +91,8 @@ export interface CheckReport {
   metricNotes: string[];
   policy: ThresholdPolicy | null;
   referenceUsPerUnit: { baseline: number | null; now: number | null };
+  /** How this machine differs from the baseline's ("kernel a → b"); empty when they agree. */
+  machineChanges: string[];
   points: PointReport[];
   exitCode: number;
   summary: string;
@@ -118,6 +123,8 @@ function emptyReport(
     metricNotes: request.probe.notes,
     policy: metric === null ? null : { multiple: THRESHOLD_MULTIPLE, floor: METRICS[metric].floor },
     referenceUsPerUnit: { baseline: baseline?.referenceUsPerUnit ?? null, now: null },
+    machineChanges:
+      baseline === null || request.machine === undefined ? [] : machineChanges(baseline.environment, request.machine),
     points: [],
     exitCode: EXIT_CANNOT_RUN,
     summary,

@@ -9,6 +9,7 @@ import { probeMetrics } from './probe.js';
 import { recordBaseline, RecordError } from './record.js';
 import { renderReport } from './check-report.js';
 import { CHECK_SETTINGS } from './check-points.js';
+import { collectEnvironment } from '../shared/environment.js';
 
 const PROG = 'zenbench check';
 
@@ -45,6 +46,7 @@ async function main(): Promise<number> {
     injectPct: command.injectPct,
     extraCpuUs: command.extraCpuUs,
     probe,
+    machine: collectEnvironment(),
     ...(onProgress === undefined ? {} : { onProgress }),
   });
   process.stdout.write(command.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
