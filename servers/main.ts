@@ -29,8 +29,6 @@ async function main(): Promise<void> {
   }
   const architecture = findArchitecture(command.architecture);
   if (architecture === undefined) fail(PROG, `unknown architecture '${command.architecture}'`, 2);
-  const unrunnable = unrunnableReason(architecture);
-  if (unrunnable !== null) fail(PROG, `${unrunnable}: run it with a newer node`, 2);
   const { options } = command;
   if (options.node !== undefined) {
     const [line, ...more] = options.node;
@@ -46,6 +44,9 @@ async function main(): Promise<void> {
       return;
     }
   }
+  // Here, not before --node: under another Node the server is judged by that Node.
+  const unrunnable = unrunnableReason(architecture);
+  if (unrunnable !== null) fail(PROG, `${unrunnable}: run it with a newer node (--node 24)`, 2);
   startWatchdog(PROG, SHUTDOWN_GRACE_MS, SHUTDOWN_KILL_MS, endGrace);
 
   let server;

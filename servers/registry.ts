@@ -32,8 +32,14 @@ export function runnableArchitectures(): readonly Architecture[] {
   return ARCHITECTURES.filter((architecture) => unrunnableReason(architecture) === null);
 }
 
-/** Names split into those this Node runs and those it cannot, each of the latter with its reason. */
-export function splitRunnable(names: readonly string[]): {
+/**
+ * Names split into those that every one of these Node versions runs (the host's by default; the
+ * bench's --node Nodes otherwise) and those one of them cannot, each of the latter with the reason.
+ */
+export function splitRunnable(
+  names: readonly string[],
+  versions: readonly string[] = [process.versions.node],
+): {
   runnable: string[];
   leftOut: { name: string; reason: string }[];
 } {
@@ -41,8 +47,10 @@ export function splitRunnable(names: readonly string[]): {
   const leftOut: { name: string; reason: string }[] = [];
   for (const name of names) {
     const architecture = findArchitecture(name);
-    const reason = architecture === undefined ? null : unrunnableReason(architecture);
-    if (reason === null) runnable.push(name);
+    const reasons =
+      architecture === undefined ? [] : versions.flatMap((version) => unrunnableReason(architecture, version) ?? []);
+    const reason = reasons[0];
+    if (reason === undefined) runnable.push(name);
     else leftOut.push({ name, reason });
   }
   return { runnable, leftOut };

@@ -9,6 +9,7 @@ import { findArchitecture, splitRunnable } from '../servers/registry.js';
 import { unrunnableReason } from '../servers/shared/architecture.js';
 import { TestClient } from './helpers/zen-client.js';
 import { RUNNABLE_NAMES } from './helpers/architectures.js';
+import { ensureNodeRuntime } from '../lib/node-runtimes.js';
 
 /** A process's descendants: a cluster primary's workers. */
 const childPids = (pid: number): number[] => listProcessTree(pid).slice(1);
@@ -178,6 +179,32 @@ describe('an architecture that needs a newer Node', () => {
     if (unrunnableReason(reuseport) === null) assert.deepEqual(runnable, ['async', 'reuseport']);
     else assert.deepEqual(leftOut, [{ name: 'reuseport', reason: unrunnableReason(reuseport) }]);
   });
+
+  test("the bench judges by the servers' Nodes (--node), each of which must run it", () => {
+    assert.deepEqual(splitRunnable(['async', 'reuseport'], ['24.1.0']), {
+      runnable: ['async', 'reuseport'],
+      leftOut: [],
+    });
+    assert.deepEqual(splitRunnable(['async', 'reuseport'], ['20.20.2', '24.1.0']), {
+      runnable: ['async'],
+      leftOut: [{ name: 'reuseport', reason: 'reuseport needs Node 22.12.0 or newer (this is 20.20.2)' }],
+    });
+  });
+
+  test(
+    'on an older Node, --node 24 runs it under Node 24 (installed into .cache/node on first use)',
+    { skip: unrunnableReason(reuseport) === null, timeout: 120_000 },
+    async () => {
+      ensureNodeRuntime(24, () => undefined);
+      const server = await launchServer({ architecture: 'reuseport', workers: 2, node: [24] });
+      started.push(server);
+      const client = await TestClient.connect(server.port);
+      assert.equal(await client.ask('Beautiful is better than?'), 'Ugly.');
+      client.close();
+      const exit = await server.stop(5000);
+      assert.equal(exit.code, 0);
+    },
+  );
 });
 
 describe('the listening line', () => {

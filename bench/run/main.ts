@@ -36,20 +36,22 @@ function pinSettings(requested: boolean, cores: number): PinSettings {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const parsed = parseOrExit(PROG, () => parseBenchOptions(argv, ARCHITECTURE_NAMES));
-  const options = { ...parsed, architectures: runnableOnly(parsed.architectures) };
-  if (options.help) {
+  if (parsed.help) {
     process.stdout.write(`${benchUsage(ARCHITECTURE_NAMES)}\n`);
     return;
   }
   const environment = collectEnvironment();
-  const pin = pinSettings(options.pin, environment.cores);
+  const pin = pinSettings(parsed.pin, environment.cores);
   let runtimes;
   try {
-    runtimes = resolveRuntimes(options.node, (line) => process.stderr.write(`${PROG}: ${line}\n`));
+    runtimes = resolveRuntimes(parsed.node, (line) => process.stderr.write(`${PROG}: ${line}\n`));
   } catch (error) {
     process.stderr.write(`${PROG}: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(2);
   }
+  // The servers run under these Nodes, so they decide what can run, not the bench's own.
+  const versions = runtimes.map((runtime) => runtime.version.replace(/^v/, ''));
+  const options = { ...parsed, architectures: runnableOnly(parsed.architectures, versions) };
   const points = planPoints({ ...options, runtimes: runtimes.map((runtime) => runtime.label) });
   const chatty = !options.json && !options.quiet;
   if (chatty) {
@@ -163,9 +165,9 @@ main().catch((error: unknown) => {
   process.exit(1);
 });
 
-/** The architectures this Node runs; each of the others named on stderr with the reason. */
-function runnableOnly(names: readonly string[]): string[] {
-  const { runnable, leftOut } = splitRunnable(names);
+/** The architectures these Nodes all run; each of the others named on stderr with the reason. */
+function runnableOnly(names: readonly string[], versions: readonly string[]): string[] {
+  const { runnable, leftOut } = splitRunnable(names, versions);
   for (const { name, reason } of leftOut) process.stderr.write(`${PROG}: left out: ${name}: ${reason}\n`);
   return runnable;
 }
