@@ -22,7 +22,7 @@ import { buildOpenCharts } from '../bench/report/open-charts.js';
 import { summarizeRepetitions } from '../bench/report/point-summary.js';
 import type { BenchResults, PointResult, RepetitionResult } from '../bench/report/results-format.js';
 import { writeResults } from '../bench/report/write-results.js';
-import { planPoints, stepId } from '../bench/shared/plan.js';
+import { planPoints, stepId, SWEEP_FIRST_WARMUP_S } from '../bench/shared/plan.js';
 import type { LoadResult } from '../loadgen/types.js';
 
 const ARCHITECTURES = ['blocking', 'pool', 'cluster', 'async'];
@@ -276,6 +276,16 @@ describe('the sweep plan', () => {
     );
     assert.ok(points.some((point) => point.id === 'async/io/open/c128/r250/http@zenbench'));
     assert.ok(points.every((point) => point.instrument === 'zenbench'));
+  });
+
+  it("warms a fresh server longer at the sweep's first rate, and only there", () => {
+    const options = parseBenchOptions(['--patterns', 'open'], ARCHITECTURES);
+    const points = planPoints(options);
+    for (const point of points) {
+      const first = point.open?.rate === point.workload.sweep?.rates[0];
+      assert.equal(point.warmupS, first ? SWEEP_FIRST_WARMUP_S : options.warmupS, point.id);
+    }
+    assert.ok(SWEEP_FIRST_WARMUP_S > options.warmupS);
   });
 
   it('--patterns without open leaves the sweeps out', () => {
