@@ -1,6 +1,10 @@
 /** Starting and stopping: signals, the cluster's workers, and the mistakes a user can make. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { launchServer, SERVER_ENTRY, type LaunchedServer } from '../servers/launch.js';
@@ -190,6 +194,31 @@ describe('an architecture that needs a newer Node', () => {
       leftOut: [{ name: 'reuseport', reason: 'reuseport needs Node 22.12.0 or newer (this is 20.20.2)' }],
     });
   });
+
+  test(
+    'a bench or fault run left with nothing to measure says why in one line, exit 2, and writes nothing',
+    { skip: unrunnableReason(reuseport) === null },
+    () => {
+      const out = mkdtempSync(path.join(os.tmpdir(), 'zenbench-nothing-'));
+      try {
+        for (const [entry, args] of [
+          ['../bench/run/main.js', ['--servers', 'reuseport', '--suite', 'quick', '--out', out]],
+          ['../bench/faults/main.js', ['--servers', 'reuseport', '--out', out]],
+        ] as const) {
+          const run = spawnSync(process.execPath, [fileURLToPath(new URL(entry, import.meta.url)), ...args], {
+            encoding: 'utf8',
+            timeout: 20_000,
+          });
+          assert.equal(run.status, 2, run.stderr);
+          assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+          assert.match(run.stderr, /nothing to measure: reuseport needs Node 22\.12\.0 or newer/);
+        }
+        assert.deepEqual(readdirSync(out), []);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    },
+  );
 
   test(
     'on an older Node, --node 24 runs it under Node 24 (installed into .cache/node on first use)',

@@ -9,7 +9,8 @@ import { parseOrExit } from '../../lib/cli.js';
 import { stopChildrenOnSignals } from '../../lib/child-process.js';
 import { LoadgenService } from '../../loadgen/spawn-loadgen.js';
 import { launchServer } from '../../servers/launch.js';
-import { ARCHITECTURE_NAMES, splitRunnable } from '../../servers/registry.js';
+import { ARCHITECTURE_NAMES } from '../../servers/registry.js';
+import { runnableOrExit } from '../shared/runnable-or-exit.js';
 import { collectEnvironment } from '../shared/environment.js';
 import { FAULTS_FORMAT_VERSION, type FaultRun, type FaultSuiteResults } from './fault-record.js';
 import { calibrationOf, KNOB_SLACK_S, runFault, type FaultRunnerSettings } from './fault-runner.js';
@@ -26,11 +27,16 @@ const OVERHEAD_PER_RUN_S = 1.2;
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const parsed = parseOrExit(PROG, () => parseFaultsOptions(argv, ARCHITECTURE_NAMES));
-  const options = { ...parsed, architectures: runnableOnly(parsed.architectures) };
-  if (options.help) {
+  if (parsed.help) {
     process.stdout.write(`${faultsUsage(ARCHITECTURE_NAMES)}\n`);
     return;
   }
+  const options = {
+    ...parsed,
+    architectures: runnableOrExit(PROG, parsed.architectures, {
+      remedy: 'run bench:faults itself under a newer Node',
+    }),
+  };
   const scenarios = FAULT_SCENARIOS.filter(
     (scenario) => scenario.injection.kind === 'none' || options.faults.includes(scenario.name),
   );
@@ -115,10 +121,3 @@ main().catch((error: unknown) => {
   process.stderr.write(`${PROG}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
-
-/** The architectures this Node runs; each of the others named on stderr with the reason. */
-function runnableOnly(names: readonly string[]): string[] {
-  const { runnable, leftOut } = splitRunnable(names);
-  for (const { name, reason } of leftOut) process.stderr.write(`${PROG}: left out: ${name}: ${reason}\n`);
-  return runnable;
-}

@@ -5,7 +5,8 @@
  */
 import { parseOrExit } from '../../lib/cli.js';
 import { launchServer } from '../../servers/launch.js';
-import { ARCHITECTURE_NAMES, splitRunnable } from '../../servers/registry.js';
+import { ARCHITECTURE_NAMES } from '../../servers/registry.js';
+import { runnableOrExit } from '../shared/runnable-or-exit.js';
 import { stopChildrenOnSignals } from '../../lib/child-process.js';
 import { resolveRuntimes } from '../../lib/node-runtimes.js';
 import { collectEnvironment, tasksetAvailable } from '../shared/environment.js';
@@ -51,7 +52,13 @@ async function main(): Promise<void> {
   }
   // The servers run under these Nodes, so they decide what can run, not the bench's own.
   const versions = runtimes.map((runtime) => runtime.version.replace(/^v/, ''));
-  const options = { ...parsed, architectures: runnableOnly(parsed.architectures, versions) };
+  const options = {
+    ...parsed,
+    architectures: runnableOrExit(PROG, parsed.architectures, {
+      versions,
+      remedy: 'run the servers under a newer Node with --node (e.g. --node 24)',
+    }),
+  };
   const points = planPoints({ ...options, runtimes: runtimes.map((runtime) => runtime.label) });
   const chatty = !options.json && !options.quiet;
   if (chatty) {
@@ -164,10 +171,3 @@ main().catch((error: unknown) => {
   process.stderr.write(`${PROG}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
-
-/** The architectures these Nodes all run; each of the others named on stderr with the reason. */
-function runnableOnly(names: readonly string[], versions: readonly string[]): string[] {
-  const { runnable, leftOut } = splitRunnable(names, versions);
-  for (const { name, reason } of leftOut) process.stderr.write(`${PROG}: left out: ${name}: ${reason}\n`);
-  return runnable;
-}
