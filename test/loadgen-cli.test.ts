@@ -1,28 +1,8 @@
 /** `npm run load`: its help, its refusal of bad options, its JSON output and exit codes. */
 import assert from 'node:assert/strict';
-import { startChild } from '../lib/child-process.js';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { runLoadCli } from './helpers/load-cli.js';
 import { launchServer, type LaunchedServer } from '../servers/launch.js';
-
-const MAIN = fileURLToPath(new URL('../loadgen/main.js', import.meta.url));
-const RUN_LIMIT_MS = 15_000;
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-async function runCli(args: string[]): Promise<Outcome> {
-  const child = startChild({ command: [process.execPath, MAIN, ...args], keepOutput: true });
-  const exit = await child.waitForExit(RUN_LIMIT_MS);
-  if (exit === null) {
-    child.kill();
-    throw new Error(`load CLI still running after ${RUN_LIMIT_MS} ms: ${args.join(' ')}`);
-  }
-  return { code: exit.code, stdout: child.stdout(), stderr: child.stderr() };
-}
 
 const EVERY_OPTION = [
   '--host',
@@ -45,7 +25,7 @@ const EVERY_OPTION = [
 
 describe('load CLI', () => {
   test('--help documents every option', async () => {
-    const outcome = await runCli(['--help']);
+    const outcome = await runLoadCli(['--help']);
     assert.equal(outcome.code, 0);
     for (const option of EVERY_OPTION) assert.ok(outcome.stdout.includes(option), `--help does not mention ${option}`);
   });
@@ -60,7 +40,7 @@ describe('load CLI', () => {
     ['--connections', '1', '--threads', '2'],
   ]) {
     test(`${args.join(' ')} exits 2 with a one-line error`, async () => {
-      const outcome = await runCli(args);
+      const outcome = await runLoadCli(args);
       assert.equal(outcome.code, 2);
       assert.equal(outcome.stdout, '');
       assert.equal(outcome.stderr.trimEnd().split('\n').length, 1, outcome.stderr);
@@ -78,7 +58,7 @@ describe('load CLI', () => {
     });
 
     test('--json prints exactly one JSON object, and exits 0 without errors', async () => {
-      const outcome = await runCli([
+      const outcome = await runLoadCli([
         '--port',
         String(server.port),
         '--warmup',
@@ -112,7 +92,7 @@ describe('load CLI', () => {
     });
 
     test('without --json it prints a table', async () => {
-      const outcome = await runCli([
+      const outcome = await runLoadCli([
         '--port',
         String(server.port),
         '--warmup',
@@ -132,7 +112,17 @@ describe('load CLI', () => {
 
   test('a run with errors exits 1', async () => {
     // Port 1 on loopback: nothing listens there, so every connect is refused.
-    const outcome = await runCli(['--port', '1', '--warmup', '0', '--duration', '0.3', '--connections', '1', '--json']);
+    const outcome = await runLoadCli([
+      '--port',
+      '1',
+      '--warmup',
+      '0',
+      '--duration',
+      '0.3',
+      '--connections',
+      '1',
+      '--json',
+    ]);
     assert.equal(outcome.code, 1);
     const result = JSON.parse(outcome.stdout) as { errors: { connectErrors: number } };
     assert.ok(result.errors.connectErrors > 0);

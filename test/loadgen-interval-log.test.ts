@@ -7,26 +7,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
-import { startChild } from '../lib/child-process.js';
 import { DEFAULT_LOAD_OPTIONS, runLoad, type LoadResult } from '../loadgen/index.js';
 import { formatIntervalLog, readIntervalLog } from '../loadgen/interval-log.js';
+import { runLoadCli } from './helpers/load-cli.js';
 import { launchServer, type LaunchedServer } from '../servers/launch.js';
-
-const MAIN = fileURLToPath(new URL('../loadgen/main.js', import.meta.url));
-const RUN_LIMIT_MS = 15_000;
-
-async function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = startChild({ command: [process.execPath, MAIN, ...args], keepOutput: true });
-  const exit = await child.waitForExit(RUN_LIMIT_MS);
-  if (exit === null) {
-    child.kill();
-    throw new Error(`load CLI still running after ${RUN_LIMIT_MS} ms: ${args.join(' ')}`);
-  }
-  return { code: exit.code, stdout: child.stdout(), stderr: child.stderr() };
-}
 
 describe('interval histograms', () => {
   let server: LaunchedServer;
@@ -96,7 +82,7 @@ describe('interval histograms', () => {
 
   test('npm run load -- --interval-log FILE writes a log of the run it prints', async () => {
     const file = path.join(dir, 'run.hlog');
-    const outcome = await runCli([
+    const outcome = await runLoadCli([
       '--port',
       String(server.port),
       '--warmup',
@@ -123,7 +109,7 @@ describe('interval histograms', () => {
 
 describe('--interval-log refusals', () => {
   test('a path that cannot be written: one line, exit 2, no run', async () => {
-    const outcome = await runCli(['--port', '1', '--interval-log', '/nonexistent-dir/run.hlog']);
+    const outcome = await runLoadCli(['--port', '1', '--interval-log', '/nonexistent-dir/run.hlog']);
     assert.equal(outcome.code, 2);
     assert.match(outcome.stderr, /^zenbench load: cannot write the interval log \/nonexistent-dir\/run\.hlog: .*\n$/);
   });
@@ -132,7 +118,7 @@ describe('--interval-log refusals', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'zenbench-interval-log-'));
     try {
       const file = path.join(dir, 'x.hlog');
-      const outcome = await runCli(['--instrument', 'autocannon', '--protocol', 'http', '--interval-log', file]);
+      const outcome = await runLoadCli(['--instrument', 'autocannon', '--protocol', 'http', '--interval-log', file]);
       assert.equal(outcome.code, 2);
       assert.match(outcome.stderr, /^zenbench load: autocannon keeps no latency histogram per interval; .*\n$/);
     } finally {

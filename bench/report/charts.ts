@@ -82,13 +82,7 @@ function throughputChart(
   const spec: TopLevelSpec = {
     ...chartFrame(title, values),
     encoding: {
-      x: {
-        field: 'connections',
-        type: 'quantitative',
-        title: 'concurrent connections',
-        scale: { type: 'log', base: 2 },
-        axis: { values: [...new Set(values.map((value) => value.connections))] },
-      },
+      x: connectionsAxis(values),
       color: colorOf(architectures),
     },
     layer: [
@@ -111,8 +105,24 @@ function throughputChart(
 }
 
 /** What every chart here shares: size and look. */
+/** What every single-panel chart of the report starts with: schema, title, size and looks. */
+export function chartHead(title: string) {
+  return { $schema: CHART_SCHEMA, title, width: 420, height: 260, config: CHART_CONFIG };
+}
+
 function chartFrame(title: string, values: object[]) {
-  return { $schema: CHART_SCHEMA, title, width: 420, height: 260, config: CHART_CONFIG, data: { values } };
+  return { ...chartHead(title), data: { values } };
+}
+
+/** The x axis of a chart against concurrency: log 2, ticks at the levels measured. */
+function connectionsAxis(values: readonly { connections: number }[]) {
+  return {
+    field: 'connections',
+    type: 'quantitative' as const,
+    title: 'concurrent connections',
+    scale: { type: 'log' as const, base: 2 },
+    axis: { values: [...new Set(values.map((value) => value.connections))] },
+  };
 }
 
 /** Lines with their points marked. */
@@ -213,13 +223,7 @@ function runtimesCharts(results: BenchResults, architectures: readonly string[])
     const spec: TopLevelSpec = {
       ...chartFrame(title, values),
       encoding: {
-        x: {
-          field: 'connections',
-          type: 'quantitative',
-          title: 'concurrent connections',
-          scale: { type: 'log', base: 2 },
-          axis: { values: [...new Set(values.map((value) => value.connections))] },
-        },
+        x: connectionsAxis(values),
         color: colorOf(architectures),
         strokeDash: { field: 'node', type: 'nominal', title: 'Node' },
       },

@@ -61,14 +61,18 @@ export function failedClearly(repetition: RepetitionResult, objectiveP99Ms: numb
   );
 }
 
-/** One architecture's sweep: its steps, rates ascending. */
-export interface Sweep {
+/** What names one sweep, whichever architecture runs it. */
+export interface SweepOf {
   key: string;
   protocol: ProtocolName;
   workload: string;
   workloadLabel: string;
   connections: number;
   objectiveP99Ms: number;
+}
+
+/** One architecture's sweep: its steps, rates ascending. */
+export interface Sweep extends SweepOf {
   architecture: string;
   steps: PointResult[];
 }
@@ -157,13 +161,7 @@ export function formatCapacity(value: number, rates: readonly number[]): string 
 }
 
 /** The architectures' capacities on one sweep, ranked, with the verdict: the best, or level. */
-export interface CapacityVerdict {
-  key: string;
-  protocol: ProtocolName;
-  workload: string;
-  workloadLabel: string;
-  connections: number;
-  objectiveP99Ms: number;
+export interface CapacityVerdict extends SweepOf {
   ranking: Contender[];
   best: string | null;
   level: string[];

@@ -6,13 +6,10 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { medianOrNull } from '../../lib/stats.js';
 import { sectionKeyOf, variantLabel } from '../shared/plan.js';
-import type { Chart } from './charts.js';
+import { chartHead, type Chart } from './charts.js';
 import { sweepsOf } from './open-capacity.js';
 import { objectiveLabel } from './open-tables.js';
 import type { BenchResults, PointResult } from './results-format.js';
-
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
-const CONFIG = { font: 'Helvetica, Arial, sans-serif', view: { stroke: null } };
 
 function fileStem(section: string): string {
   return section.replace(/[/@]/g, '-');
@@ -60,11 +57,7 @@ function latencyChart(section: string, steps: readonly PointResult[], architectu
     scale: { type: 'log' as const },
   };
   const spec: TopLevelSpec = {
-    $schema: SCHEMA,
-    title,
-    width: 420,
-    height: 260,
-    config: CONFIG,
+    ...chartHead(title),
     layer: [
       {
         data: { values },
@@ -118,11 +111,7 @@ function achievedChart(section: string, steps: readonly PointResult[], architect
   const diagonal = [Math.min(...rates), Math.max(...rates)].map((rate) => ({ offered: rate, achieved: rate }));
   const scale = { type: 'log' as const };
   const spec: TopLevelSpec = {
-    $schema: SCHEMA,
-    title,
-    width: 420,
-    height: 260,
-    config: CONFIG,
+    ...chartHead(title),
     layer: [
       {
         data: { values: diagonal },

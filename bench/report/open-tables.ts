@@ -16,7 +16,7 @@ import {
   type CapacityVerdict,
 } from './open-capacity.js';
 import type { BenchResults, FigureInterval, PointResult } from './results-format.js';
-import { formatMs, formatThroughput, formatWithInterval, overLabel, SATURATED_MARK } from './tables.js';
+import { formatMs, formatThroughput, formatWithInterval, overLabel, SATURATED_MARK, verdictWord } from './tables.js';
 import { orderOf } from './verdict.js';
 
 export const CAPACITY_COLUMNS = [
@@ -177,12 +177,7 @@ export function buildCapacityVerdictRows(results: BenchResults): string[][] {
   return judgeCapacities(capacitiesOf(results.points)).map((verdict) => {
     const [top, next] = verdict.ranking;
     const rates = verdict.capacities[0]?.rates ?? [];
-    const said =
-      verdict.best !== null
-        ? verdict.best
-        : verdict.level.length > 1
-          ? `level: ${verdict.level.join(', ')}`
-          : 'no candidate';
+    const said = verdictWord(verdict);
     const margin =
       verdict.best === null || top === undefined || next === undefined
         ? '–'

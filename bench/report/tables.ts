@@ -246,16 +246,17 @@ export function onRuntime(point: PointResult): string {
   return runtimeSuffix(point) === '' ? '' : `, on ${point.runtime} (${point.node})`;
 }
 
+/** A verdict in a word: the best, "level: a, b" where the intervals overlap, or none to name. */
+export function verdictWord(verdict: { best: string | null; level: readonly string[] }): string {
+  if (verdict.best !== null) return verdict.best;
+  return verdict.level.length > 1 ? `level: ${verdict.level.join(', ')}` : 'no candidate';
+}
+
 /** "Which architecture for which load?": one row per workload, pattern and concurrency. */
 export function buildVerdictRows(results: BenchResults): string[][] {
   return judgeAll(closedPoints(results)).map((verdict) => {
     const [top, next] = verdict.ranking;
-    const said =
-      verdict.best !== null
-        ? verdict.best
-        : verdict.level.length > 1
-          ? `level: ${verdict.level.join(', ')}`
-          : 'no candidate';
+    const said = verdictWord(verdict);
     const margin =
       verdict.margin === null || top === undefined || next === undefined
         ? '–'
