@@ -91,3 +91,34 @@ export function medianInterval(values: readonly number[], level = 0.9): MedianIn
   const confidence = n === 1 ? 0 : 1 - 2 * binomialHalfCdf(n, k - 1);
   return { low: sorted[k - 1] ?? Number.NaN, high: sorted[n - k] ?? Number.NaN, confidence };
 }
+
+/** a[0] x^n + a[1] x^(n-1) + ... + a[n], by Horner's rule. */
+function polynomial(coefficients: readonly number[], x: number): number {
+  return coefficients.reduce((sum, coefficient) => sum * x + coefficient, 0);
+}
+
+const ACKLAM = {
+  a: [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ],
+  b: [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572, 1],
+  c: [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ],
+  d: [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416, 1],
+} as const;
+
+/**
+ * The p-quantile (0 < p < 1) of the standard normal distribution, by Acklam's rational
+ * approximation (relative error below 1.2e-9): 1.645 for p = 0.95.
+ */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile needs 0 < p < 1, not ${p}`);
+  const tail = (q: number): number => polynomial(ACKLAM.c, q) / polynomial(ACKLAM.d, q);
+  const low = 0.02425;
+  if (p < low) return tail(Math.sqrt(-2 * Math.log(p)));
+  if (p > 1 - low) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
+  const q = p - 0.5;
+  return (polynomial(ACKLAM.a, q * q) * q) / polynomial(ACKLAM.b, q * q);
+}

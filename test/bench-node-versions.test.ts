@@ -119,6 +119,7 @@ describe('a run under two Nodes', async () => {
   const results: BenchResults = {
     formatVersion: FORMAT_VERSION,
     tool: 'zenbench',
+    runToRun: null,
     startedAt: new Date().toISOString(),
     finishedAt: new Date().toISOString(),
     environment: collectEnvironment(),

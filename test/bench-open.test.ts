@@ -20,7 +20,12 @@ import {
 import { buildCapacityVerdictRows, buildOpenSections, tailSentence } from '../bench/report/open-tables.js';
 import { buildOpenCharts } from '../bench/report/open-charts.js';
 import { summarizeRepetitions } from '../bench/report/point-summary.js';
-import type { BenchResults, PointResult, RepetitionResult } from '../bench/report/results-format.js';
+import {
+  FORMAT_VERSION,
+  type BenchResults,
+  type PointResult,
+  type RepetitionResult,
+} from '../bench/report/results-format.js';
 import { writeResults } from '../bench/report/write-results.js';
 import { planPoints, stepId, SWEEP_FIRST_WARMUP_S } from '../bench/shared/plan.js';
 import type { LoadResult } from '../loadgen/types.js';
@@ -301,7 +306,8 @@ describe('the writers', () => {
       ...sweep('async', [four(ok(6)), four(late(40)), four(null), four(null)]),
     ];
     const results = {
-      formatVersion: 4,
+      formatVersion: FORMAT_VERSION,
+      runToRun: null,
       tool: 'zenbench',
       startedAt: '2026-11-23T00:00:00.000Z',
       finishedAt: '2026-11-23T00:01:00.000Z',

@@ -110,7 +110,7 @@ describe('Markdown report', () => {
     // The fixture's 3 repetitions of async/none/persistent/c1 give its throughput a range.
     const async1 = markdown.split('\n').find((line) => line.startsWith('| async | 1 |')) ?? '';
     assert.match(async1, /^\| async \| 1 \| [\d,.]+ \([\d,.]+–[\d,.]+\) \|/);
-    assert.match(markdown, /with 3 repetitions it holds the median with 75\.0% confidence/);
+    assert.match(markdown, /with 3 it holds the median with 75\.0% confidence/);
   });
 
   it('sorts each concurrency level fastest first', () => {

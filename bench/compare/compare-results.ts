@@ -22,6 +22,7 @@ import type {
 import { judgeAll, type GroupVerdict } from '../report/verdict.js';
 import { median, medianOrNull } from '../../lib/stats.js';
 import { runtimeSuffix } from '../shared/plan.js';
+import { PRIMARY_INSTRUMENT } from '../shared/scenarios.js';
 
 export const SIGNIFICANCE_LEVEL = 0.1;
 
@@ -85,7 +86,7 @@ function machineSpeedOf(a: BenchResults, b: BenchResults): ComparisonReport['mac
   return { a: speedA, b: speedB, changePercent };
 }
 
-function agreementOf(a: BenchResults, b: BenchResults): Agreement {
+export function agreementOf(a: BenchResults, b: BenchResults): Agreement {
   const pointsB = new Map(b.points.map((point) => [point.id, point]));
   let mediansInside = 0;
   let mediansCompared = 0;
@@ -99,7 +100,9 @@ function agreementOf(a: BenchResults, b: BenchResults): Agreement {
     if (inside(summaryB.throughput, summaryA.intervals.throughput)) mediansInside++;
     if (inside(summaryA.throughput, summaryB.intervals.throughput)) mediansInside++;
   }
-  const groupKey = (verdict: GroupVerdict): string => `${verdict.workload}/${verdict.pattern}/c${verdict.connections}`;
+  // Over TCP and over HTTP (and by each instrument) a workload and pattern are groups of their own.
+  const groupKey = (verdict: GroupVerdict): string =>
+    `${verdict.workload}/${verdict.pattern}/c${verdict.connections}${verdict.protocol === 'tcp' ? '' : `/${verdict.protocol}`}${verdict.instrument === PRIMARY_INSTRUMENT[verdict.protocol] ? '' : `@${verdict.instrument}`}${verdict.runtime === null ? '' : `@${verdict.runtime}`}`;
   // The sweeps' steps are judged by capacity, not by a winner per step (open-capacity.ts).
   const closed = (points: readonly PointResult[]): PointResult[] => points.filter((point) => point.open === undefined);
   const winnersB = new Map(judgeAll(closed(b.points)).map((verdict) => [groupKey(verdict), verdict.best]));

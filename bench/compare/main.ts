@@ -1,14 +1,18 @@
 /**
- * `npm run bench:compare -- A.json B.json [--json]`: run B against run A, point by point.
+ * `npm run bench:compare -- A.json B.json [--json]`: run B against run A, point by point; with
+ * more files, their reproducibility; with --learn, the spread between them for bench.
  * Exit codes: 0 compared (whatever the verdicts); 2 bad usage or unreadable files.
  */
+import { writeFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import { fail, parseOrExit } from '../../lib/cli.js';
 import { parseOptions } from '../../lib/option-table.js';
 import { COMPARE_OPTIONS, COMPARE_USAGE } from './compare-options.js';
 import { compareResults, SIGNIFICANCE_LEVEL, type ComparisonReport, type MetricComparison } from './compare-results.js';
 import { formatMs, formatThroughput } from '../report/tables.js';
-import { readBenchResults, ResultsFormatError } from '../report/results-format.js';
+import { readBenchResults, ResultsFormatError, type BenchResults } from '../report/results-format.js';
+import { learnRunToRun, unlearnableBecause, type RunToRunSpread } from '../report/run-to-run.js';
+import { reproducibilityOf, type Reproducibility } from './reproducibility.js';
 
 const PROG = 'bench:compare';
 
@@ -84,6 +88,49 @@ function renderReport(report: ComparisonReport, pathA: string, pathB: string): s
   return lines.join('\n');
 }
 
+function percent(value: number): string {
+  return `${(value * 100).toFixed(1)}%`;
+}
+
+function renderReproducibility(
+  report: Reproducibility,
+  paths: readonly string[],
+  runs: readonly BenchResults[],
+): string {
+  const lines = paths.map((file, index) => `${index + 1}: ${file} (${runs[index]?.startedAt ?? ''})`);
+  const table = new Table({
+    head: ['Runs', "Throughput medians inside the other's interval", 'Different clear winners'],
+    style: { head: [], border: [] },
+  });
+  for (const pair of report.pairs) {
+    const share = pair.mediansCompared === 0 ? '–' : ((pair.mediansInside / pair.mediansCompared) * 100).toFixed(0);
+    const conflicts = pair.conflictingWinners.map((conflict) => `${conflict.group}: ${conflict.a} vs ${conflict.b}`);
+    table.push([
+      `${pair.a + 1}-${pair.b + 1}`,
+      `${pair.mediansInside} of ${pair.mediansCompared} (${share}%)`,
+      conflicts.length === 0 ? 'none' : conflicts.join('; '),
+    ]);
+  }
+  lines.push(table.toString());
+  if (report.medianSpread !== null) {
+    const worst = report.worst.map(
+      (point) => `${point.id} (${point.medians.map(formatThroughput).join(', ')}: +${percent(point.spread)})`,
+    );
+    lines.push(
+      `A point's medians over the runs spread (highest over lowest) by ${percent(report.medianSpread)} at the median; most: ${worst.join('; ')}.`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function describeSpread(spread: RunToRunSpread, file: string): string {
+  const classes = Object.entries(spread.classes).map(([name, entry]) => {
+    const sigma = entry.sigma.throughput;
+    return `${name} ${sigma === null ? '–' : `±${percent(sigma)}`} (${entry.points} points)`;
+  });
+  return `Wrote ${file}: the spread between ${spread.runs.length} runs, throughput σ of ln(median) by class: ${classes.join(', ')}.`;
+}
+
 function main(): void {
   const { values, help, positionals } = parseOrExit(PROG, () =>
     parseOptions(COMPARE_OPTIONS, process.argv.slice(2), true),
@@ -92,18 +139,34 @@ function main(): void {
     process.stdout.write(`${COMPARE_USAGE}\n`);
     return;
   }
-  const [pathA, pathB, ...extra] = positionals;
-  if (pathA === undefined || pathB === undefined || extra.length > 0) {
-    fail(PROG, 'give exactly two results files: A.json B.json (see --help)');
-  }
+  if (positionals.length < 2) fail(PROG, 'give two results files, A.json B.json, or more (see --help)');
+  let runs: BenchResults[];
   try {
-    const report = compareResults(readBenchResults(pathA), readBenchResults(pathB));
-    if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else process.stdout.write(`${renderReport(report, pathA, pathB)}\n`);
+    runs = positionals.map((file) => readBenchResults(file));
   } catch (error) {
     if (error instanceof ResultsFormatError) fail(PROG, error.message);
     throw error;
   }
+  const [runA, runB] = runs;
+  const [pathA, pathB] = positionals;
+  const output: string[] = [];
+  if (runs.length === 2 && runA !== undefined && runB !== undefined) {
+    const report = compareResults(runA, runB);
+    output.push(values.json ? JSON.stringify(report, null, 2) : renderReport(report, pathA ?? '', pathB ?? ''));
+  } else {
+    const report = reproducibilityOf(runs);
+    output.push(values.json ? JSON.stringify(report, null, 2) : renderReproducibility(report, positionals, runs));
+  }
+  if (values.learn !== undefined) {
+    const why = unlearnableBecause(runs);
+    if (why !== null) fail(PROG, `cannot --learn: ${why}; learn from runs of one machine`);
+    const spread = learnRunToRun(runs);
+    writeFileSync(values.learn, `${JSON.stringify(spread, null, 2)}\n`);
+    // With --json, stdout is the comparison alone.
+    if (values.json) process.stderr.write(`${describeSpread(spread, values.learn)}\n`);
+    else output.push(describeSpread(spread, values.learn));
+  }
+  process.stdout.write(`${output.join('\n')}\n`);
 }
 
 main();

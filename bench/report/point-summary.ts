@@ -32,6 +32,12 @@ export function summarizeRepetitions(repetitions: readonly RepetitionResult[]): 
   const loadgenCores = shares.flatMap((share) => (share.loadgenCores === null ? [] : [share.loadgenCores]));
   const p50 = loads.map((load) => load.latencyUs.p50);
   const p99 = loads.map((load) => load.latencyUs.p99);
+  const intervals = {
+    throughput: figure(throughputs),
+    latencyP50Us: figure(p50),
+    latencyP99Us: figure(p99),
+    cpuUsPerAnswer: cpuPerAnswer.length === 0 ? null : figure(cpuPerAnswer),
+  };
   return {
     repetitions: loads.length,
     confidence: interval(throughputs).confidence,
@@ -44,12 +50,9 @@ export function summarizeRepetitions(repetitions: readonly RepetitionResult[]): 
     latencyP999Us: median(loads.map((load) => load.latencyUs.p999)),
     latencyMaxUs: Math.max(...loads.map((load) => load.latencyUs.max)),
     cpuUsPerAnswer: medianOrNull(cpuPerAnswer),
-    intervals: {
-      throughput: figure(throughputs),
-      latencyP50Us: figure(p50),
-      latencyP99Us: figure(p99),
-      cpuUsPerAnswer: cpuPerAnswer.length === 0 ? null : figure(cpuPerAnswer),
-    },
+    // Widened by the spread between runs afterwards, where one is known (run-to-run.ts).
+    intervals,
+    withinRunIntervals: intervals,
     peakRssBytes: medianOrNull(rss),
     serverCores: medianOrNull(shares.map((share) => share.serverCores)),
     loadgenCores: medianOrNull(loadgenCores),

@@ -11,9 +11,9 @@ import type { LoadMode, LoadResult } from '../../loadgen/types.js';
 import type { ProtocolName } from '../../protocol/protocol-names.js';
 import { summarizeRepetitions } from './point-summary.js';
 
-export const FORMAT_VERSION = 4;
+export const FORMAT_VERSION = 5;
 /** Older versions this reader still takes: their summaries are worked out again from their repetitions. */
-const READABLE_VERSIONS: readonly number[] = [1, 2, 3, FORMAT_VERSION];
+const READABLE_VERSIONS: readonly number[] = [1, 2, 3, 4, FORMAT_VERSION];
 
 export interface BenchEnvironment {
   node: string;
@@ -156,7 +156,7 @@ export interface RepetitionResult {
   phasesS: { start: number; warmup: number; measure: number; stop: number };
 }
 
-/** A confidence interval of a median over repetitions (see PointSummary.confidence). */
+/** An interval around a median: see PointSummary.intervals. */
 export interface FigureInterval {
   low: number;
   high: number;
@@ -179,12 +179,14 @@ export interface PointSummary {
   latencyP999Us: number;
   latencyMaxUs: number;
   cpuUsPerAnswer: number | null;
-  intervals: {
-    throughput: FigureInterval;
-    latencyP50Us: FigureInterval;
-    latencyP99Us: FigureInterval;
-    cpuUsPerAnswer: FigureInterval | null;
-  };
+  /**
+   * The intervals the reports print and judge by: where a repeat run's median falls, the wider
+   * of withinRunIntervals and the spread between runs learned on this machine (run-to-run.ts,
+   * BenchResults.runToRun); withinRunIntervals where no spread applied (and in files before format 5).
+   */
+  intervals: FigureIntervals;
+  /** Confidence intervals of the medians from this run's repetitions alone (confidence). */
+  withinRunIntervals: FigureIntervals;
   peakRssBytes: number | null;
   /** Cores' worth of CPU the server's tree and the load generator used in the window: medians. */
   serverCores: number | null;
@@ -199,6 +201,13 @@ export interface PointSummary {
   saturated: boolean;
   /** At least one repetition failed. */
   failed: boolean;
+}
+
+export interface FigureIntervals {
+  throughput: FigureInterval;
+  latencyP50Us: FigureInterval;
+  latencyP99Us: FigureInterval;
+  cpuUsPerAnswer: FigureInterval | null;
 }
 
 export interface PointResult {
@@ -241,7 +250,25 @@ export interface BenchResults {
   options: BenchOptionsRecord;
   /** Since format 2; empty in files read from format 1. */
   rounds: RoundRecord[];
+  /** The spread between runs the intervals used; null: none given (and files before format 5). */
+  runToRun: RunToRunRecord | null;
   points: PointResult[];
+}
+
+/** What a results file records of the spread its intervals used (results format 5). */
+export interface RunToRunRecord {
+  /** The spread file as given to --run-to-run. */
+  source: string;
+  /** When its runs started. */
+  learnedFrom: string[];
+  /** Its machine, described. */
+  machine: string;
+  /** False when it was learned on another machine: then every interval is this run's alone. */
+  applied: boolean;
+  /** Why it was not applied; null when it was. */
+  why: string | null;
+  /** Classes of this run the spread knows nothing of: their intervals are this run's alone. */
+  missingClasses: string[];
 }
 
 export class ResultsFormatError extends Error {}
@@ -287,23 +314,28 @@ export function parseBenchResults(text: string, source = 'results'): BenchResult
 }
 
 /**
- * An older file in today's shape: every server under the run's one Node (before format 4);
- * before format 3 every point over TCP by our generator (all there was); from format 1 also no
- * machine shares or rounds (it did not measure them), and summaries anew.
+ * An older file in today's shape: intervals from the run's own repetitions only (before format
+ * 5); every server under the run's one Node (before format 4); before format 3 every point
+ * over TCP by our generator (all there was); from format 1 also no machine shares or rounds (it
+ * did not measure them), and summaries anew.
  */
 function upgrade(results: BenchResults): BenchResults {
   const fromVersion = results.formatVersion as number;
   const node = results.environment.node;
   const runtime = runtimeLabel(Number(node.replace(/^v/, '').split('.')[0]));
+  const withinRun = (summary: PointSummary | null): PointSummary | null =>
+    summary === null ? null : { ...summary, withinRunIntervals: summary.intervals };
   return {
     ...results,
     formatVersion: FORMAT_VERSION,
-    options: { ...results.options, node: null },
+    options: fromVersion >= 4 ? results.options : { ...results.options, node: null },
     rounds: fromVersion === 1 ? [] : results.rounds,
+    runToRun: null,
     points: results.points.map((point) => {
-      const onNode = { ...point, runtime, node };
-      if (fromVersion >= 3) return onNode;
-      const upgraded = { ...onNode, protocol: 'tcp' as const, instrument: 'zenbench' as const };
+      const onNode = fromVersion >= 4 ? point : { ...point, runtime, node };
+      const summarized = { ...onNode, summary: withinRun(onNode.summary) };
+      if (fromVersion >= 3) return summarized;
+      const upgraded = { ...summarized, protocol: 'tcp' as const, instrument: 'zenbench' as const };
       if (fromVersion !== 1) return upgraded;
       const repetitions = point.repetitions.map((repetition) => ({
         ...repetition,

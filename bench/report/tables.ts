@@ -3,7 +3,7 @@
  * pattern, one row per architecture and concurrency level, and the sentences that say on what
  * machine and how the figures were taken. Markdown, HTML and the terminal all print this.
  */
-import { median, medianInterval } from '../../lib/stats.js';
+import { median, medianInterval, normalQuantile } from '../../lib/stats.js';
 import type { Instrument } from '../../loadgen/instruments.js';
 import type { ProtocolName } from '../../protocol/protocol-names.js';
 import { pointId, runtimeSuffix, sectionKeyOf, variantLabel } from '../shared/plan.js';
@@ -296,6 +296,27 @@ function machineSpeedSentence(results: BenchResults): string[] {
   ];
 }
 
+/** What the interval in parentheses is: a repeat run's median, or this run's median alone. */
+function intervalSentence(results: BenchResults): string {
+  const { repeat } = results.options;
+  const withinRun = `this run's distribution-free confidence interval of the median (order statistics of the repetitions; with ${repeat} it holds the median with ${(repetitionsConfidence(repeat) * 100).toFixed(1)}% confidence)`;
+  const digits = 'Digits the interval does not support are not printed.';
+  const spread = results.runToRun;
+  if (spread?.applied !== true) {
+    const why =
+      spread === null
+        ? 'no spread between runs was given (--run-to-run)'
+        : `the spread between runs in ${spread.source} ${spread.why ?? 'was not applied'}`;
+    return `Figures are medians over the repetitions, with ${withinRun} in parentheses. It is this run's alone: ${why}, so a repeat run's median may well fall outside it (docs/bench.md, "Intervals"). ${digits}`;
+  }
+  const z = normalQuantile((1 + INTERVAL_LEVEL) / 2).toFixed(3);
+  const missing =
+    spread.missingClasses.length === 0
+      ? ''
+      : ` It knows nothing of ${spread.missingClasses.join(', ')}: their intervals are this run's alone.`;
+  return `Figures are medians over the repetitions. The interval in parentheses is where the median of a repeat run on this machine falls ${Math.round(INTERVAL_LEVEL * 100)}% of the time: the wider of ${withinRun} and median × exp(±${z} · √2 · σ), σ the spread of ln(median) between runs of the point's class (workload, protocol, closed or open loop), learned from ${spread.learnedFrom.length} runs on ${spread.machine} (${spread.source}, ${spread.learnedFrom.map((at) => at.slice(0, 16).replace('T', ' ')).join(', ')} UTC). The rounds of one run share the VM's level of those minutes; the next run may sit on another, which only earlier runs show.${missing} ${digits}`;
+}
+
 /** The method, in sentences a reader needs to trust (or distrust) the numbers. */
 export function describeMethod(results: BenchResults): string[] {
   const { options, environment } = results;
@@ -306,7 +327,8 @@ export function describeMethod(results: BenchResults): string[] {
       : `not pinned: server and load generator share all ${environment.cores} cores`;
   return [
     `Suite \`${options.suite}\`; each point: a server process on 127.0.0.1, fresh for each workload and round, then one run of the load generator in its own process: ${options.warmupS} s of warm-up on the same connections, then a ${options.durationS} s measured window; after the round's last point of a workload, SIGTERM and a check that the server exited cleanly.`,
-    `${options.repeat} repetition(s) per point, in rounds: each round measures every point once, the architectures of a group one after the other in an order that rotates, so that the machine's slow episodes spread over all of them. Figures are medians over the repetitions, with a distribution-free confidence interval of the median in parentheses (order statistics of the repetitions, aimed at ${Math.round(INTERVAL_LEVEL * 100)}%; with ${options.repeat} repetitions it holds the median with ${(repetitionsConfidence(options.repeat) * 100).toFixed(1)}% confidence). Digits the interval does not support are not printed.`,
+    `${options.repeat} repetition(s) per point, in rounds: each round measures every point once, the architectures of a group one after the other in an order that rotates, so that the machine's slow episodes spread over all of them.`,
+    intervalSentence(results),
     `Verdict: the best architecture by median throughput where its interval clears every other's, with the margin over the next and its interval; "level" where the intervals overlap. Tiers: an architecture and the later ones whose intervals overlap its own; Rank gives a tier one number ("=1"), Order writes the tiers as "a ≈ b > c". Points with errors or starved connections do not compete.`,
     `Throughput counts correct answers per second. Latency is per question, from the load generator's HDR histogram.`,
     ...(results.points.some((point) => point.instrument === 'autocannon')

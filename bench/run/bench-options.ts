@@ -6,7 +6,7 @@ import { parseOptions, usageLines } from '../../lib/option-table.js';
 import { LOAD_OPTIONS } from '../../loadgen/load-options.js';
 import { PROTOCOL_NAMES, type ProtocolName } from '../../protocol/protocol-names.js';
 import { SERVER_OPTIONS } from '../../servers/server-options.js';
-import { RESULTS_DIR } from '../shared/paths.js';
+import { RESULTS_DIR, RUN_TO_RUN_PATH } from '../shared/paths.js';
 import { OPEN_PATTERN_NAME, type HttpPlan, type OpenPlan } from '../shared/plan.js';
 import {
   findPattern,
@@ -19,6 +19,9 @@ import {
   type TrafficPattern,
   type Workload,
 } from '../shared/scenarios.js';
+
+/** --run-to-run's word for no spread between runs. */
+export const NO_RUN_TO_RUN = 'none';
 
 export function benchOptionTable(architectures: readonly string[]) {
   return {
@@ -124,6 +127,13 @@ export function benchOptionTable(architectures: readonly string[]) {
     json: { kind: 'flag', flag: 'json', help: 'print the results JSON on stdout instead of tables; no progress bar' },
     quiet: { kind: 'flag', flag: 'quiet', help: 'print nothing but errors; no progress bar' },
     outDir: { kind: 'text', flag: 'out', arg: 'DIR', default: RESULTS_DIR, help: 'where results go' },
+    runToRun: {
+      kind: 'text',
+      flag: 'run-to-run',
+      arg: 'FILE',
+      default: RUN_TO_RUN_PATH,
+      help: `how far medians move between runs on this machine (written by bench:compare --learn): each interval then reaches where a repeat run's median falls; ${NO_RUN_TO_RUN}: this run's repetitions alone`,
+    },
   } as const;
 }
 
@@ -149,6 +159,8 @@ export interface BenchCommandOptions {
   json: boolean;
   quiet: boolean;
   outDir: string;
+  /** The spread file, or NO_RUN_TO_RUN. */
+  runToRun: string;
 }
 
 export function benchUsage(architectures: readonly string[]): string {

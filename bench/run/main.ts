@@ -11,7 +11,7 @@ import { stopChildrenOnSignals } from '../../lib/child-process.js';
 import { resolveRuntimes } from '../../lib/node-runtimes.js';
 import { collectEnvironment, tasksetAvailable } from '../shared/environment.js';
 import { LoadgenService } from '../../loadgen/spawn-loadgen.js';
-import { benchUsage, parseBenchOptions } from './bench-options.js';
+import { benchUsage, NO_RUN_TO_RUN, parseBenchOptions } from './bench-options.js';
 import { estimateSeconds, openPattern, planPoints } from '../shared/plan.js';
 import { arrivalsOf } from '../shared/scenarios.js';
 import { BenchProgress, formatSeconds } from './progress.js';
@@ -21,6 +21,8 @@ import { nearKneePointIds } from '../report/open-capacity.js';
 import { writeResults } from '../report/write-results.js';
 import { DEFAULT_RUNNER_TIMINGS, runSuite, type RunnerSettings } from './runner.js';
 import { renderTerminalReport } from '../report/terminal.js';
+import { INTERVAL_LEVEL } from '../report/point-summary.js';
+import { applyRunToRun, readRunToRun, RunToRunFileError, type RunToRunSpread } from '../report/run-to-run.js';
 
 const PROG = 'bench';
 
@@ -34,6 +36,18 @@ function pinSettings(requested: boolean, cores: number): PinSettings {
   return { requested, applied: true, serverCpus: cores > 2 ? `0-${cores - 2}` : '0', loadgenCpus: String(cores - 1) };
 }
 
+/** The spread file read before anything is measured, so that a bad path costs no run. */
+function runToRunOrExit(path: string): RunToRunSpread | null {
+  if (path === NO_RUN_TO_RUN) return null;
+  try {
+    return readRunToRun(path);
+  } catch (error) {
+    if (!(error instanceof RunToRunFileError)) throw error;
+    process.stderr.write(`${PROG}: --run-to-run ${error.message}; give another file, or ${NO_RUN_TO_RUN}\n`);
+    process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const parsed = parseOrExit(PROG, () => parseBenchOptions(argv, ARCHITECTURE_NAMES));
@@ -42,6 +56,7 @@ async function main(): Promise<void> {
     return;
   }
   const environment = collectEnvironment();
+  const spread = runToRunOrExit(parsed.runToRun);
   const pin = pinSettings(parsed.pin, environment.cores);
   let runtimes;
   try {
@@ -115,6 +130,8 @@ async function main(): Promise<void> {
   await loadgen.stop();
   progress?.stop();
   if (abort.signal.aborted) return; // the signal handler exits
+  const repeatRun =
+    spread === null ? null : applyRunToRun(results, environment, spread, options.runToRun, INTERVAL_LEVEL);
 
   const record: BenchResults = {
     formatVersion: FORMAT_VERSION,
@@ -146,12 +163,13 @@ async function main(): Promise<void> {
             },
     },
     rounds,
-    points: results,
+    runToRun: repeatRun?.record ?? null,
+    points: repeatRun?.points ?? results,
   };
   // The points charted over time besides those with errors: the steps around each sweep's knee.
-  const written = await writeResults(record, options.outDir, nearKneePointIds(results));
+  const written = await writeResults(record, options.outDir, nearKneePointIds(record.points));
   // A sweep's step the stopping rule skipped in every round was not reached, not failed.
-  const failed = results.filter(
+  const failed = record.points.filter(
     (point) => point.repetitions.length > 0 && (point.summary === null || point.summary.failed),
   );
   if (options.json) process.stdout.write(`${JSON.stringify(record)}\n`);
