@@ -88,6 +88,16 @@ describe('learning the spread between runs', () => {
     assert.throws(() => learnRunToRun([runs[0] as BenchResults]), RangeError);
   });
 
+  it('does not take a point measured with other windows for the same point', () => {
+    const longer = scaledRun(1.5, 'b');
+    longer.points = longer.points.map((point) => (point.workload.name === 'io' ? { ...point, warmupS: 1.5 } : point));
+    const spread = learnRunToRun([scaledRun(1, 'a'), longer]);
+    assert.equal(spread.classes['io/tcp/closed'], undefined);
+    assert.ok(
+      Math.abs((spread.classes['none/tcp/closed']?.sigma.throughput ?? 0) - sampleSd([0, Math.log(1.5)])) < 1e-9,
+    );
+  });
+
   it('refuses runs of different machines', () => {
     const other = scaledRun(1, 'b');
     other.environment.cores = 64;
@@ -115,6 +125,7 @@ describe('repeat-run intervals', () => {
     const { points, record } = applyRunToRun(run.points, run.environment, spread, 'spread.json', 0.9);
     assert.equal(record.applied, true);
     assert.deepEqual(record.missingClasses, ['io/tcp/closed']);
+    assert.deepEqual(Object.keys(record.classes), ['none/tcp/closed']);
     const byId = new Map(points.map((point) => [point.id, point]));
     const none = byId.get('async/none/persistent/c1')?.summary;
     const io = byId.get('async/io/persistent/c1')?.summary;

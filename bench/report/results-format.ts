@@ -10,6 +10,7 @@ import type { Arrivals } from '../../loadgen/arrivals.js';
 import type { LoadMode, LoadResult } from '../../loadgen/types.js';
 import type { ProtocolName } from '../../protocol/protocol-names.js';
 import { summarizeRepetitions } from './point-summary.js';
+import type { ClassSpread } from './run-to-run.js';
 
 export const FORMAT_VERSION = 5;
 /** Older versions this reader still takes: their summaries are worked out again from their repetitions. */
@@ -269,6 +270,8 @@ export interface RunToRunRecord {
   why: string | null;
   /** Classes of this run the spread knows nothing of: their intervals are this run's alone. */
   missingClasses: string[];
+  /** The spread of each of this run's classes it knows, as the file gave it: what widened the intervals. */
+  classes: Record<string, ClassSpread>;
 }
 
 export class ResultsFormatError extends Error {}

@@ -64,9 +64,19 @@ function figureValue(summary: PointSummary, figure: SpreadFigure): number | null
 }
 
 /**
+ * A point as measured: its id, and the windows it was measured in. Two runs' points of one id
+ * measured with another warm-up (a sweep's first step got a longer one) are not the same
+ * measurement, and their difference is not noise.
+ */
+function sameMeasurementKey(point: PointResult): string {
+  return `${point.id} ${point.warmupS} ${point.durationS}`;
+}
+
+/**
  * The spread between runs of one suite, per class and figure: the pooled standard deviation of
  * each point's ln(median) around its mean over the runs (k runs give a point k - 1 degrees of
- * freedom). Failed points are left out; so is a point in only one run.
+ * freedom). Failed points are left out; so is a point in only one run (or measured with other
+ * windows in the others).
  */
 export function learnRunToRun(runs: readonly BenchResults[]): RunToRunSpread {
   const first = runs[0];
@@ -76,23 +86,23 @@ export function learnRunToRun(runs: readonly BenchResults[]): RunToRunSpread {
     string,
     { points: number; squares: Record<SpreadFigure, number>; freedom: Record<SpreadFigure, number> }
   >();
-  const ids = [...new Set(runs.flatMap((run) => run.points.map((point) => point.id)))];
-  for (const id of ids) {
+  const keys = [...new Set(runs.flatMap((run) => run.points.map(sameMeasurementKey)))];
+  for (const key of keys) {
     const measured = runs.flatMap((run) => {
-      const point = run.points.find((candidate) => candidate.id === id);
+      const point = run.points.find((candidate) => sameMeasurementKey(candidate) === key);
       return point?.summary === null || point?.summary === undefined || point.summary.failed ? [] : [point];
     });
     const anyPoint = measured[0];
     if (anyPoint === undefined || measured.length < 2) continue;
-    const key = classOf(anyPoint);
+    const pointClass = classOf(anyPoint);
     const zero = (): Record<SpreadFigure, number> => ({
       throughput: 0,
       latencyP50Us: 0,
       latencyP99Us: 0,
       cpuUsPerAnswer: 0,
     });
-    const entry = sums.get(key) ?? { points: 0, squares: zero(), freedom: zero() };
-    sums.set(key, entry);
+    const entry = sums.get(pointClass) ?? { points: 0, squares: zero(), freedom: zero() };
+    sums.set(pointClass, entry);
     entry.points++;
     for (const figure of SPREAD_FIGURES) {
       const logs = measured.flatMap((point) => {
@@ -235,16 +245,19 @@ export function applyRunToRun(
     applied: difference === null,
     why: difference === null ? null : `learned on another machine (${difference})`,
     missingClasses: [],
+    classes: {},
   };
   if (difference !== null) return { points: [...points], record };
   const missing = new Set<string>();
   const updated = points.map((point) => {
-    const classSpread = spread.classes[classOf(point)];
+    const pointClass = classOf(point);
+    const classSpread = spread.classes[pointClass];
     if (point.summary === null) return point;
     if (classSpread === undefined) {
-      missing.add(classOf(point));
+      missing.add(pointClass);
       return point;
     }
+    record.classes[pointClass] = classSpread;
     return { ...point, summary: widened(point.summary, classSpread, level) };
   });
   record.missingClasses = [...missing];
