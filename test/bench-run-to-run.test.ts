@@ -163,6 +163,8 @@ describe('repeat-run intervals', () => {
     const withSpread = renderMarkdown({ ...run, points: applied.points, runToRun: applied.record });
     assert.match(withSpread, /where the median of a repeat run on this machine falls 90% of the time/);
     assert.match(withSpread, /learned from 2 runs/);
+    assert.match(withSpread, /\*\*Intervals:\*\* where a repeat run's median falls, 90%/);
+    assert.match(renderMarkdown(run), /\*\*Intervals:\*\* this run's repetitions alone \(75\.0% confidence/);
     assert.match(renderMarkdown(run), /It is this run's alone: no spread between runs was given/);
   });
 });

@@ -361,7 +361,17 @@ export function describeRun(results: BenchResults): { label: string; value: stri
     { label: 'Node', value: nodeLine(results) },
     { label: 'Date', value: results.startedAt },
     { label: 'Commit', value: `${commit}${environment.gitDirty ? ' (with uncommitted changes)' : ''}` },
+    { label: 'Intervals', value: intervalsInBrief(results) },
   ];
+}
+
+/** What the intervals in parentheses are, in a line (intervalSentence says it whole). */
+function intervalsInBrief(results: BenchResults): string {
+  const spread = results.runToRun;
+  if (spread?.applied === true) {
+    return `where a repeat run's median falls, ${Math.round(INTERVAL_LEVEL * 100)}% (with the spread between ${spread.learnedFrom.length} earlier runs from ${spread.source}; Method says how)`;
+  }
+  return `this run's repetitions alone (${(repetitionsConfidence(results.options.repeat) * 100).toFixed(1)}% confidence intervals of the medians); a repeat run's median may fall outside`;
 }
 
 export const AGREEMENT_COLUMNS = [
