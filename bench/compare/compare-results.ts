@@ -19,10 +19,9 @@ import type {
   PointResult,
   RepetitionResult,
 } from '../report/results-format.js';
-import { judgeAll, type GroupVerdict } from '../report/verdict.js';
+import { judgeAll } from '../report/verdict.js';
 import { median, medianOrNull } from '../../lib/stats.js';
 import { runtimeSuffix } from '../shared/plan.js';
-import { PRIMARY_INSTRUMENT } from '../shared/scenarios.js';
 
 export const SIGNIFICANCE_LEVEL = 0.1;
 
@@ -100,16 +99,13 @@ export function agreementOf(a: BenchResults, b: BenchResults): Agreement {
     if (inside(summaryB.throughput, summaryA.intervals.throughput)) mediansInside++;
     if (inside(summaryA.throughput, summaryB.intervals.throughput)) mediansInside++;
   }
-  // Over TCP and over HTTP (and by each instrument) a workload and pattern are groups of their own.
-  const groupKey = (verdict: GroupVerdict): string =>
-    `${verdict.workload}/${verdict.pattern}/c${verdict.connections}${verdict.protocol === 'tcp' ? '' : `/${verdict.protocol}`}${verdict.instrument === PRIMARY_INSTRUMENT[verdict.protocol] ? '' : `@${verdict.instrument}`}${verdict.runtime === null ? '' : `@${verdict.runtime}`}`;
   // The sweeps' steps are judged by capacity, not by a winner per step (open-capacity.ts).
   const closed = (points: readonly PointResult[]): PointResult[] => points.filter((point) => point.open === undefined);
-  const winnersB = new Map(judgeAll(closed(b.points)).map((verdict) => [groupKey(verdict), verdict.best]));
+  const winnersB = new Map(judgeAll(closed(b.points)).map((verdict) => [verdict.key, verdict.best]));
   const conflictingWinners = judgeAll(closed(a.points)).flatMap((verdict) => {
-    const winnerB = winnersB.get(groupKey(verdict));
+    const winnerB = winnersB.get(verdict.key);
     return verdict.best !== null && winnerB !== null && winnerB !== undefined && winnerB !== verdict.best
-      ? [{ group: groupKey(verdict), a: verdict.best, b: winnerB }]
+      ? [{ group: verdict.key, a: verdict.best, b: winnerB }]
       : [];
   });
   return { mediansInside, mediansCompared, conflictingWinners };

@@ -19,6 +19,8 @@ export interface Contender {
 }
 
 export interface GroupVerdict {
+  /** The group's key (plan.ts, groupKeyOf): the same group in another run has the same. */
+  key: string;
   /** The Node of the group's servers when the run had several (runtimeSuffix), null otherwise. */
   runtime: string | null;
   protocol: ProtocolName;
@@ -88,6 +90,7 @@ export function judgeGroup(points: readonly PointResult[]): GroupVerdict | null 
     best = top.architecture;
   }
   return {
+    key: groupKeyOf(first),
     runtime: runtimeSuffix(first) === '' ? null : first.runtime,
     protocol: first.protocol,
     instrument: first.instrument,
