@@ -63,6 +63,10 @@ function figureValue(summary: PointSummary, figure: SpreadFigure): number | null
   return value !== null && value > 0 && Number.isFinite(value) ? value : null;
 }
 
+function zeroByFigure(): Record<SpreadFigure, number> {
+  return { throughput: 0, latencyP50Us: 0, latencyP99Us: 0, cpuUsPerAnswer: 0 };
+}
+
 /**
  * A point as measured: its id, and the windows it was measured in. Two runs' points of one id
  * measured with another warm-up (a sweep's first step got a longer one) are not the same
@@ -95,13 +99,7 @@ export function learnRunToRun(runs: readonly BenchResults[]): RunToRunSpread {
     const anyPoint = measured[0];
     if (anyPoint === undefined || measured.length < 2) continue;
     const pointClass = classOf(anyPoint);
-    const zero = (): Record<SpreadFigure, number> => ({
-      throughput: 0,
-      latencyP50Us: 0,
-      latencyP99Us: 0,
-      cpuUsPerAnswer: 0,
-    });
-    const entry = sums.get(pointClass) ?? { points: 0, squares: zero(), freedom: zero() };
+    const entry = sums.get(pointClass) ?? { points: 0, squares: zeroByFigure(), freedom: zeroByFigure() };
     sums.set(pointClass, entry);
     entry.points++;
     for (const figure of SPREAD_FIGURES) {
