@@ -126,6 +126,10 @@ describe('repeat-run intervals', () => {
     assert.equal(record.applied, true);
     assert.deepEqual(record.missingClasses, ['io/tcp/closed']);
     assert.deepEqual(Object.keys(record.classes), ['none/tcp/closed']);
+    assert.match(
+      renderMarkdown({ ...run, points, runToRun: record }),
+      /\*\*Intervals:\*\* where a repeat run's median falls, 90% \(with the spread between 3 earlier runs from spread\.json; this run's alone for the 1 class\(es\) it lacks;/,
+    );
     const byId = new Map(points.map((point) => [point.id, point]));
     const none = byId.get('async/none/persistent/c1')?.summary;
     const io = byId.get('async/io/persistent/c1')?.summary;

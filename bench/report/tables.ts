@@ -369,7 +369,9 @@ export function describeRun(results: BenchResults): { label: string; value: stri
 function intervalsInBrief(results: BenchResults): string {
   const spread = results.runToRun;
   if (spread?.applied === true) {
-    return `where a repeat run's median falls, ${Math.round(INTERVAL_LEVEL * 100)}% (with the spread between ${spread.learnedFrom.length} earlier runs from ${spread.source}; Method says how)`;
+    const lacking = spread.missingClasses.length;
+    const alone = lacking === 0 ? '' : `; this run's alone for the ${lacking} class(es) it lacks`;
+    return `where a repeat run's median falls, ${Math.round(INTERVAL_LEVEL * 100)}% (with the spread between ${spread.learnedFrom.length} earlier runs from ${spread.source}${alone}; Method says how)`;
   }
   return `this run's repetitions alone (${(repetitionsConfidence(results.options.repeat) * 100).toFixed(1)}% confidence intervals of the medians); a repeat run's median may fall outside`;
 }
