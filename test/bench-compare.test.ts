@@ -10,8 +10,9 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { compareResults, compareSamples, separationPValue } from '../bench/compare/compare-results.js';
 import { FORMAT_VERSION, readBenchResults, type BenchResults } from '../bench/report/results-format.js';
+import { RESULTS_FIXTURE } from './helpers/results-fixture.js';
 
-const FIXTURE = fileURLToPath(new URL('../../test/fixtures/bench-results-v1.json', import.meta.url));
+const FIXTURE = RESULTS_FIXTURE;
 const COMPARE_MAIN = fileURLToPath(new URL('../bench/compare/main.js', import.meta.url));
 
 const temporary = mkdtempSync(path.join(os.tmpdir(), 'zenbench-compare-'));

@@ -24,6 +24,7 @@ import { compareResults } from '../bench/compare/compare-results.js';
 import { launchServer } from '../servers/launch.js';
 import type { LoadResult } from '../loadgen/types.js';
 import { collectEnvironment } from '../bench/shared/environment.js';
+import { RESULTS_FIXTURE } from './helpers/results-fixture.js';
 
 const FAKE_SERVER = fileURLToPath(new URL('../../test/fixtures/bench-fake-server.mjs', import.meta.url));
 const temporary = mkdtempSync(path.join(os.tmpdir(), 'zenbench-nodes-'));
@@ -191,7 +192,7 @@ describe('a run under two Nodes', async () => {
 describe('older results files', () => {
   it('read as run under the host Node they recorded', async () => {
     const { readBenchResults } = await import('../bench/report/results-format.js');
-    const fixture = fileURLToPath(new URL('../../test/fixtures/bench-results-v1.json', import.meta.url));
+    const fixture = RESULTS_FIXTURE;
     const results = readBenchResults(fixture);
     assert.equal(results.formatVersion, FORMAT_VERSION);
     assert.equal(results.options.node, null);

@@ -15,9 +15,10 @@ import { INTERVALS_DIRECTORY, intervalLogName, type IntervalLogSource } from '..
 import { buildOverTimeCharts, OVER_TIME_SECTION, pointsForOverTimeCharts } from '../bench/report/over-time-chart.js';
 import { readBenchResults, type BenchResults } from '../bench/report/results-format.js';
 import { writeReports } from '../bench/report/write-results.js';
+import { RESULTS_FIXTURE } from './helpers/results-fixture.js';
 
 /** The results fixture bench-results.test.ts describes. */
-const FIXTURE = fileURLToPath(new URL('../../test/fixtures/bench-results-v1.json', import.meta.url));
+const FIXTURE = RESULTS_FIXTURE;
 const LOG_FIXTURE = fileURLToPath(new URL('../../test/fixtures/interval-log.hlog', import.meta.url));
 const LOG = readIntervalLog(readFileSync(LOG_FIXTURE, 'utf8'), LOG_FIXTURE);
 /** The fixture's points with errors (blocking's starved connections at 16). */

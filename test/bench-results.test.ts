@@ -9,7 +9,6 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { buildCharts, renderSvg } from '../bench/report/charts.js';
 import { renderHtml } from '../bench/report/html.js';
 import { renderMarkdown } from '../bench/report/markdown.js';
@@ -21,8 +20,9 @@ import {
   ResultsFormatError,
 } from '../bench/report/results-format.js';
 import { timestampFileName, writeResults } from '../bench/report/write-results.js';
+import { RESULTS_FIXTURE } from './helpers/results-fixture.js';
 
-export const FIXTURE = fileURLToPath(new URL('../../test/fixtures/bench-results-v1.json', import.meta.url));
+export const FIXTURE = RESULTS_FIXTURE;
 
 const temporary = mkdtempSync(path.join(os.tmpdir(), 'zenbench-results-'));
 after(() => rmSync(temporary, { recursive: true, force: true }));

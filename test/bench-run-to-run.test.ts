@@ -24,8 +24,9 @@ import {
 } from '../bench/report/run-to-run.js';
 import { renderMarkdown } from '../bench/report/markdown.js';
 import { summarizeRepetitions } from '../bench/report/point-summary.js';
+import { RESULTS_FIXTURE } from './helpers/results-fixture.js';
 
-const FIXTURE = fileURLToPath(new URL('../../test/fixtures/bench-results-v1.json', import.meta.url));
+const FIXTURE = RESULTS_FIXTURE;
 const COMPARE_MAIN = fileURLToPath(new URL('../bench/compare/main.js', import.meta.url));
 const BENCH_MAIN = fileURLToPath(new URL('../bench/run/main.js', import.meta.url));
 
