@@ -6,9 +6,24 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { launchServer, type LaunchedServer } from '../servers/launch.js';
-import { sampleTreeRss } from '../lib/process-tree.js';
+import { sampleTreeRss, type TreeRssSample } from '../lib/process-tree.js';
 import { TestClient } from './helpers/zen-client.js';
 import { MANY_CLIENT_NAMES, RUNNABLE_NAMES } from './helpers/architectures.js';
+
+/**
+ * The tree's RSS once its process count has held for half a second: inetd's process for a
+ * connection that closed may still be leaving, and its going would hide the server's growth.
+ */
+async function settledTreeRss(rootPid: number): Promise<TreeRssSample> {
+  let sample = sampleTreeRss(rootPid);
+  for (let held = 0, tries = 0; held < 5 && tries < 50; tries++) {
+    await sleep(100);
+    const next = sampleTreeRss(rootPid);
+    held = next.processCount === sample.processCount ? held + 1 : 0;
+    sample = next;
+  }
+  return sample;
+}
 
 for (const architecture of RUNNABLE_NAMES) {
   describe(`${architecture} server`, () => {
@@ -137,30 +152,29 @@ for (const architecture of RUNNABLE_NAMES) {
     test(
       'a client that writes without reading does not grow the server without bound',
       { skip: architecture === 'cluster-pool' },
-      async () => {
+      async (t) => {
         // One-byte questions get 24-byte answers: a server that ignored backpressure would
         // queue all 12 MB of answers, in half a million writes, in its own memory.
         const count = 1 << 19;
-        // Warm up on another connection first, so that heaps and pool threads reach their
-        // working size before we look, while this connection's receive window stays small
-        // (the kernel grows it only as the application reads).
-        const warmup = await client();
-        warmup.send(Buffer.alloc(count / 8, '?'));
-        await warmup.waitForAnswers(count / 8, 30_000);
-        done(warmup);
+        // Warm up on this very connection first, so that the process serving it (cluster's and
+        // reuseport's workers share connections out, inetd forks one for each) has its heap at
+        // working size before we look; V8's young generation alone grows by up to 16 MB.
         const c = await client();
+        c.send(Buffer.alloc(count / 4, '?'));
+        await c.waitForAnswers(count / 4, 30_000);
         c.socket.pause();
-        const rssBefore = sampleTreeRss(server.pid).rssBytes;
+        const rssBefore = (await settledTreeRss(server.pid)).rssBytes;
         c.send(Buffer.alloc(count, '?'));
         await sleep(1500);
         const growth = sampleTreeRss(server.pid).rssBytes - rssBefore;
+        t.diagnostic(`grew by ${(growth / 1048576).toFixed(1)} MB`);
         assert.ok(
           growth < 20 * 1024 * 1024,
           `server grew by ${(growth / 1048576).toFixed(1)} MB while its client did not read`,
         );
         c.socket.resume();
-        const answers = await c.waitForAnswers(count, 60_000);
-        assert.equal(answers.length, count);
+        const answers = await c.waitForAnswers(count / 4 + count, 60_000);
+        assert.equal(answers.length, count / 4 + count);
         assert.ok(answers.every((answer) => answer === 'Error: unknown aphorism.'));
         done(c);
       },
