@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVER_ENTRY, type LaunchedServer, type LaunchOptions } from '../servers/launch.js';
-import { isAlive, listProcessTree, sampleTreeRss } from '../lib/process-tree.js';
+import { isAlive, listProcessTree, sampleTreeCpu, sampleTreeRss } from '../lib/process-tree.js';
 import { serverFixture } from './helpers/server-fixture.js';
 import { openFds, TestClient } from './helpers/zen-client.js';
 import { CONCURRENT_NAMES, RUNNABLE_NAMES } from './helpers/architectures.js';
@@ -29,10 +29,16 @@ function exitOf(server: LaunchedServer): Promise<{ code: number | null; signal: 
   );
 }
 
-async function eventually(condition: () => boolean, timeoutMs: number, what: string, detail = ''): Promise<void> {
+/** `detail` is asked for only on failure, so that it tells the state at the deadline. */
+async function eventually(
+  condition: () => boolean,
+  timeoutMs: number,
+  what: string,
+  detail: () => string = () => '',
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!condition()) {
-    if (performance.now() > deadline) assert.fail(`${what} within ${timeoutMs} ms ${detail}`);
+    if (performance.now() > deadline) assert.fail(`${what} within ${timeoutMs} ms ${detail()}`);
     await sleep(50);
   }
 }
@@ -61,7 +67,7 @@ describe('a connection told to finish still sees its peer close', () => {
         () => openFds(tree()) <= before + 1,
         6000,
         'the server closed the 20 connections',
-        `(descriptors: ${before} before)`,
+        () => `(descriptors: ${before} before, ${openFds(tree())} now)`,
       );
       const fresh = await connect(server);
       assert.equal(await fresh.ask('Simple is better than?', 3000), 'Complex.');
@@ -292,13 +298,22 @@ describe('at the file-descriptor limit', () => {
       const many: TestClient[] = [];
       // More than fit: with 2 workers, the cluster has two processes' worth of descriptors.
       for (let i = 0; i < 150; i++) many.push(await connect(server));
+      // Each process's own CPU seconds, so that a failure tells a process that never got to
+      // its check (busy or blocked) from one that checked and said nothing.
+      const ownCpu = (): number[] => {
+        const [root, ...children] = listProcessTree(server.pid).map((pid) => sampleTreeCpu(pid).cpuSeconds);
+        return [(root ?? 0) - children.reduce((sum, seconds) => sum + seconds, 0), ...children];
+      };
+      const cpuBefore = ownCpu();
       await eventually(
         () => /file-descriptor limit/.test(server.stderrTail()),
         5000,
         'a line about the limit',
-        `(fds ${listProcessTree(server.pid)
-          .map((pid) => openFds([pid]))
-          .join(', ')}; stderr ${server.stderrTail()})`,
+        () => {
+          const cpu = ownCpu().map((seconds, i) => (seconds - (cpuBefore[i] ?? 0)).toFixed(2));
+          const fds = listProcessTree(server.pid).map((pid) => openFds([pid]));
+          return `(fds ${fds.join(', ')}; CPU s while waiting ${cpu.join(', ')}; stderr ${server.stderrTail()})`;
+        },
       );
       // Turned away, not left hanging: the last clients were closed at once.
       const last = many[many.length - 1];
