@@ -21,6 +21,7 @@ import {
   repeatRunInterval,
   RunToRunFileError,
   unlearnableBecause,
+  withRunToRun,
 } from '../bench/report/run-to-run.js';
 import { renderMarkdown } from '../bench/report/markdown.js';
 import { summarizeRepetitions } from '../bench/report/point-summary.js';
@@ -174,6 +175,33 @@ describe('repeat-run intervals', () => {
   });
 });
 
+describe('intervals derived again from another spread', () => {
+  it("replace a run's spread with another, or with none, from its own repetitions", () => {
+    const spread = learnRunToRun([scaledRun(1, 'a'), scaledRun(1.3, 'b')]);
+    const run = scaledRun(1, 'c');
+    const widened = withRunToRun(run, spread, 'first.json', 0.9);
+    assert.equal(widened.runToRun?.source, 'first.json');
+    const none = byId(widened, 'async/none/persistent/c1');
+    assert.ok(none.intervals.throughput.low < none.withinRunIntervals.throughput.low);
+    // Derived again from the run's own, not widened twice: a narrower spread narrows them.
+    const narrower = learnRunToRun([scaledRun(1, 'a'), scaledRun(1.05, 'b')]);
+    const again = byId(withRunToRun(widened, narrower, 'second.json', 0.9), 'async/none/persistent/c1');
+    assert.ok(again.intervals.throughput.low > none.intervals.throughput.low);
+    const own = withRunToRun(widened, null, 'none', 0.9);
+    assert.equal(own.runToRun, null);
+    assert.deepEqual(
+      own.points.map((point) => point.summary?.intervals),
+      run.points.map((point) => point.summary?.withinRunIntervals),
+    );
+  });
+});
+
+function byId(results: BenchResults, id: string): NonNullable<PointResult['summary']> {
+  const summary = results.points.find((point) => point.id === id)?.summary;
+  assert.ok(summary, `no summary for ${id}`);
+  return summary;
+}
+
 describe('results format 5', () => {
   it('reads an older file with intervals from its own repetitions and no spread', () => {
     const results = readBenchResults(FIXTURE);
@@ -237,6 +265,29 @@ describe('the command lines', () => {
     assert.match(run.stdout, /1-2 +│ \d+ of 24/);
     assert.match(run.stdout, /Wrote .*spread\.json: the spread between 3 runs/);
     assert.equal(readRunToRun(learned).runs.length, 3);
+  });
+
+  it('bench:compare --run-to-run judges runs with intervals from the given spread', () => {
+    const files = [writeRun(scaledRun(1, 'a'), 'r1.json'), writeRun(scaledRun(1.4, 'b'), 'r2.json')];
+    const learned = path.join(temporary, 'wide-spread.json');
+    const learn = spawnSync(process.execPath, [COMPARE_MAIN, ...files, '--learn', learned], { encoding: 'utf8' });
+    assert.equal(learn.status, 0, learn.stderr);
+    const inside = (args: string[]): number => {
+      const run = spawnSync(process.execPath, [COMPARE_MAIN, ...files, ...args], { encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      const match = /Agreement: (\d+) of/.exec(run.stdout);
+      assert.ok(match?.[1] !== undefined, run.stdout);
+      return Number(match[1]);
+    };
+    assert.ok(inside(['--run-to-run', learned]) > inside(['--run-to-run', 'none']));
+    const missing = spawnSync(process.execPath, [COMPARE_MAIN, ...files, '--run-to-run', 'missing.json'], {
+      encoding: 'utf8',
+    });
+    assert.equal(missing.status, 2);
+    assert.match(
+      missing.stderr,
+      /^bench:compare: --run-to-run missing\.json: cannot read .*; give another file, or none\n$/,
+    );
   });
 
   it('bench:compare --learn refuses runs of two machines, in one line', () => {

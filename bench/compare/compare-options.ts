@@ -1,5 +1,6 @@
 /** `npm run bench:compare` options. */
 import { usageLines } from '../../lib/option-table.js';
+import { NO_RUN_TO_RUN } from '../report/run-to-run.js';
 import { SIGNIFICANCE_LEVEL } from './compare-results.js';
 
 export const COMPARE_OPTIONS = {
@@ -9,6 +10,12 @@ export const COMPARE_OPTIONS = {
     flag: 'learn',
     arg: 'FILE',
     help: 'also write how far each class of points moved between these runs (two or more of one machine), for npm run bench -- --run-to-run FILE',
+  },
+  runToRun: {
+    kind: 'text',
+    flag: 'run-to-run',
+    arg: 'FILE',
+    help: `first derive each run's intervals again from its own repetitions and this spread (as bench --run-to-run; ${NO_RUN_TO_RUN}: the runs' own alone): judges a spread on runs it was not learned from`,
   },
 } as const;
 

@@ -11,7 +11,16 @@ import { COMPARE_OPTIONS, COMPARE_USAGE } from './compare-options.js';
 import { compareResults, SIGNIFICANCE_LEVEL, type ComparisonReport, type MetricComparison } from './compare-results.js';
 import { formatMs, formatThroughput } from '../report/tables.js';
 import { readBenchResults, ResultsFormatError, type BenchResults } from '../report/results-format.js';
-import { learnRunToRun, unlearnableBecause, type RunToRunSpread } from '../report/run-to-run.js';
+import { INTERVAL_LEVEL } from '../report/point-summary.js';
+import {
+  learnRunToRun,
+  NO_RUN_TO_RUN,
+  readRunToRunOption,
+  RunToRunFileError,
+  unlearnableBecause,
+  withRunToRun,
+  type RunToRunSpread,
+} from '../report/run-to-run.js';
 import { reproducibilityOf, type Reproducibility } from './reproducibility.js';
 
 const PROG = 'bench:compare';
@@ -147,9 +156,28 @@ function main(): void {
     if (error instanceof ResultsFormatError) fail(PROG, error.message);
     throw error;
   }
+  const rederive = values.runToRun;
+  if (rederive !== undefined) {
+    let spread;
+    try {
+      spread = readRunToRunOption(rederive);
+    } catch (error) {
+      if (error instanceof RunToRunFileError)
+        fail(PROG, `--run-to-run ${error.message}; give another file, or ${NO_RUN_TO_RUN}`);
+      throw error;
+    }
+    runs = runs.map((run) => withRunToRun(run, spread, rederive, INTERVAL_LEVEL));
+  }
   const [runA, runB] = runs;
   const [pathA, pathB] = positionals;
   const output: string[] = [];
+  if (rederive !== undefined) {
+    output.push(
+      rederive === NO_RUN_TO_RUN
+        ? "Intervals: each run's own repetitions alone."
+        : `Intervals: derived again from each run's own repetitions and the spread in ${rederive}.`,
+    );
+  }
   if (runs.length === 2 && runA !== undefined && runB !== undefined) {
     const report = compareResults(runA, runB);
     output.push(values.json ? JSON.stringify(report, null, 2) : renderReport(report, pathA ?? '', pathB ?? ''));

@@ -164,6 +164,9 @@ export function describeSpreadMachine(machine: SpreadMachine): string {
   return `${machine.cpuModel}, ${machine.cores} cores, ${machine.platform} ${machine.kernel}`;
 }
 
+/** --run-to-run's word for no spread between runs: every interval is the run's own. */
+export const NO_RUN_TO_RUN = 'none';
+
 export class RunToRunFileError extends Error {}
 
 export function parseRunToRun(text: string, source: string): RunToRunSpread {
@@ -189,6 +192,11 @@ export function readRunToRun(path: string): RunToRunSpread {
   const read = readText(path);
   if ('problem' in read) throw new RunToRunFileError(`${path}: cannot read (${read.problem})`);
   return parseRunToRun(read.text, path);
+}
+
+/** The spread a --run-to-run value names: null for NO_RUN_TO_RUN; RunToRunFileError when unreadable. */
+export function readRunToRunOption(value: string): RunToRunSpread | null {
+  return value === NO_RUN_TO_RUN ? null : readRunToRun(value);
 }
 
 /**
@@ -260,4 +268,24 @@ export function applyRunToRun(
   });
   record.missingClasses = [...missing];
   return { points: updated, record };
+}
+
+/**
+ * A run's intervals derived again from its own and another spread (null: its own alone), as
+ * if it had been run with that --run-to-run: judges a spread on runs it was not learned from.
+ */
+export function withRunToRun(
+  results: BenchResults,
+  spread: RunToRunSpread | null,
+  source: string,
+  level: number,
+): BenchResults {
+  const own = results.points.map((point) =>
+    point.summary === null
+      ? point
+      : { ...point, summary: { ...point.summary, intervals: point.summary.withinRunIntervals } },
+  );
+  if (spread === null) return { ...results, points: own, runToRun: null };
+  const { points, record } = applyRunToRun(own, results.environment, spread, source, level);
+  return { ...results, points, runToRun: record };
 }

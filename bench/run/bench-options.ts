@@ -6,6 +6,7 @@ import { parseOptions, usageLines } from '../../lib/option-table.js';
 import { LOAD_OPTIONS } from '../../loadgen/load-options.js';
 import { PROTOCOL_NAMES, type ProtocolName } from '../../protocol/protocol-names.js';
 import { SERVER_OPTIONS } from '../../servers/server-options.js';
+import { NO_RUN_TO_RUN } from '../report/run-to-run.js';
 import { RESULTS_DIR, RUN_TO_RUN_PATH } from '../shared/paths.js';
 import { OPEN_PATTERN_NAME, type HttpPlan, type OpenPlan } from '../shared/plan.js';
 import {
@@ -19,9 +20,6 @@ import {
   type TrafficPattern,
   type Workload,
 } from '../shared/scenarios.js';
-
-/** --run-to-run's word for no spread between runs. */
-export const NO_RUN_TO_RUN = 'none';
 
 export function benchOptionTable(architectures: readonly string[]) {
   return {

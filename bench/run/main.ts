@@ -11,7 +11,7 @@ import { stopChildrenOnSignals } from '../../lib/child-process.js';
 import { resolveRuntimes } from '../../lib/node-runtimes.js';
 import { collectEnvironment, tasksetAvailable } from '../shared/environment.js';
 import { LoadgenService } from '../../loadgen/spawn-loadgen.js';
-import { benchUsage, NO_RUN_TO_RUN, parseBenchOptions } from './bench-options.js';
+import { benchUsage, parseBenchOptions } from './bench-options.js';
 import { estimateSeconds, openPattern, planPoints } from '../shared/plan.js';
 import { arrivalsOf } from '../shared/scenarios.js';
 import { BenchProgress, formatSeconds } from './progress.js';
@@ -22,7 +22,13 @@ import { writeResults } from '../report/write-results.js';
 import { DEFAULT_RUNNER_TIMINGS, runSuite, type RunnerSettings } from './runner.js';
 import { renderTerminalReport } from '../report/terminal.js';
 import { INTERVAL_LEVEL } from '../report/point-summary.js';
-import { applyRunToRun, readRunToRun, RunToRunFileError, type RunToRunSpread } from '../report/run-to-run.js';
+import {
+  applyRunToRun,
+  NO_RUN_TO_RUN,
+  readRunToRunOption,
+  RunToRunFileError,
+  type RunToRunSpread,
+} from '../report/run-to-run.js';
 
 const PROG = 'bench';
 
@@ -38,9 +44,8 @@ function pinSettings(requested: boolean, cores: number): PinSettings {
 
 /** The spread file read before anything is measured, so that a bad path costs no run. */
 function runToRunOrExit(path: string): RunToRunSpread | null {
-  if (path === NO_RUN_TO_RUN) return null;
   try {
-    return readRunToRun(path);
+    return readRunToRunOption(path);
   } catch (error) {
     if (!(error instanceof RunToRunFileError)) throw error;
     process.stderr.write(`${PROG}: --run-to-run ${error.message}; give another file, or ${NO_RUN_TO_RUN}\n`);
