@@ -158,7 +158,7 @@ function main(): void {
   }
   const rederive = values.runToRun;
   if (rederive !== undefined) {
-    let spread;
+    let spread: RunToRunSpread | null;
     try {
       spread = readRunToRunOption(rederive);
     } catch (error) {
