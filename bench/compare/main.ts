@@ -162,8 +162,7 @@ function main(): void {
     try {
       spread = readRunToRunOption(rederive);
     } catch (error) {
-      if (error instanceof RunToRunFileError)
-        fail(PROG, `--run-to-run ${error.message}; give another file, or ${NO_RUN_TO_RUN}`);
+      if (error instanceof RunToRunFileError) fail(PROG, error.message);
       throw error;
     }
     runs = runs.map((run) => withRunToRun(run, spread, rederive, INTERVAL_LEVEL));

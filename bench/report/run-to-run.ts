@@ -194,9 +194,18 @@ export function readRunToRun(path: string): RunToRunSpread {
   return parseRunToRun(read.text, path);
 }
 
-/** The spread a --run-to-run value names: null for NO_RUN_TO_RUN; RunToRunFileError when unreadable. */
+/**
+ * The spread a --run-to-run value names: null for NO_RUN_TO_RUN. Unreadable: RunToRunFileError
+ * whose message is the user's one line, the same in every command that takes the option.
+ */
 export function readRunToRunOption(value: string): RunToRunSpread | null {
-  return value === NO_RUN_TO_RUN ? null : readRunToRun(value);
+  if (value === NO_RUN_TO_RUN) return null;
+  try {
+    return readRunToRun(value);
+  } catch (error) {
+    if (!(error instanceof RunToRunFileError)) throw error;
+    throw new RunToRunFileError(`--run-to-run ${error.message}; give another file, or ${NO_RUN_TO_RUN}`);
+  }
 }
 
 /**

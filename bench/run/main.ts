@@ -22,13 +22,7 @@ import { writeResults } from '../report/write-results.js';
 import { DEFAULT_RUNNER_TIMINGS, runSuite, type RunnerSettings } from './runner.js';
 import { renderTerminalReport } from '../report/terminal.js';
 import { INTERVAL_LEVEL } from '../report/point-summary.js';
-import {
-  applyRunToRun,
-  NO_RUN_TO_RUN,
-  readRunToRunOption,
-  RunToRunFileError,
-  type RunToRunSpread,
-} from '../report/run-to-run.js';
+import { applyRunToRun, readRunToRunOption, RunToRunFileError, type RunToRunSpread } from '../report/run-to-run.js';
 
 const PROG = 'bench';
 
@@ -48,7 +42,7 @@ function runToRunOrExit(path: string): RunToRunSpread | null {
     return readRunToRunOption(path);
   } catch (error) {
     if (!(error instanceof RunToRunFileError)) throw error;
-    process.stderr.write(`${PROG}: --run-to-run ${error.message}; give another file, or ${NO_RUN_TO_RUN}\n`);
+    process.stderr.write(`${PROG}: ${error.message}\n`);
     process.exit(2);
   }
 }
